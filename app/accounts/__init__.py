@@ -1,0 +1,1 @@
+"""Personal accounts: roles, passwords, sessions, API tokens and login throttling."""

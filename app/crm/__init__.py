@@ -1,0 +1,1 @@
+"""The CRM: counterparties, contacts, and the managers' work with them."""

@@ -1,0 +1,70 @@
+"""Who sees which counterparty: a manager their own clients, a supervisor their team's, an admin all, and
+anyone a record was shared with explicitly. Every list, search, dossier, API call and export goes through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.accounts.roles import ADMIN
+from app.errors import NotFound
+from app.i18n import gettext as _
+from tables.accounts import User
+from tables.counterparties import Counterparty, Share
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The user looking at the CRM, with the managers whose clients they see (themselves and their team)."""
+
+    user_id: int
+    role: str
+    team: tuple[int, ...] = ()
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.sees_all or len(self.team) > 1
+
+
+async def viewer_of(user: User) -> Viewer:
+    """One query: the people this user supervises (directly), for the team view."""
+    if user.role == ADMIN:
+        return Viewer(user.id, user.role)
+    rows = await User.select(User.id).where(User.supervisor == user.id)
+    return Viewer(user.id, user.role, (user.id, *(row["id"] for row in rows)))
+
+
+def visible_counterparties(viewer: Viewer):
+    """A WHERE clause on Counterparty for what the viewer may see (None: everything)."""
+    if viewer.sees_all:
+        return None
+    shared = Share.select(Share.counterparty).where(Share.user == viewer.user_id)
+    return Counterparty.manager.is_in(list(viewer.team)) | Counterparty.id.is_in(shared)
+
+
+def own_clients(viewer: Viewer):
+    return Counterparty.manager.is_in(list(viewer.team))
+
+
+def shared_clients(viewer: Viewer):
+    return Counterparty.id.is_in(Share.select(Share.counterparty).where(Share.user == viewer.user_id))
+
+
+def restrict(query, viewer: Viewer):
+    clause = visible_counterparties(viewer)
+    return query if clause is None else query.where(clause)
+
+
+async def may_see(viewer: Viewer, counterparty_id: int) -> bool:
+    query = Counterparty.exists().where(Counterparty.id == counterparty_id)
+    return await restrict(query, viewer)
+
+
+async def require_visible(viewer: Viewer, counterparty_id: int) -> None:
+    """Not found, rather than forbidden, so a manager cannot probe which ids exist."""
+    if not await may_see(viewer, counterparty_id):
+        raise NotFound(_("No such client."))

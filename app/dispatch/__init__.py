@@ -1,0 +1,1 @@
+"""Dispatch: the day's orders, routes and stops as dispatchers and couriers see them."""

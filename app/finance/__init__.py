@@ -1,0 +1,1 @@
+"""Finance: cash collected by couriers, payments and expenses."""

@@ -1,0 +1,135 @@
+"""The fleet: depots, vehicles (type, capacity, costs) and couriers (a user, a vehicle, a depot, shift hours).
+
+Each `save_*` validates the fields (raw text or typed values), then creates or updates the row with its audit
+entry; InvalidInput names every wrong field.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from app.audit import Actor, insert, update
+from app.errors import InvalidInput, NotFound
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
+from app.orders.fields import Collector
+from tables.accounts import User
+from tables.fleet import Courier, Depot, Vehicle
+
+VEHICLE_TYPES = {"bike": _l("Cargo bike"), "car": _l("Car"), "van": _l("Van"), "truck": _l("Truck")}
+
+
+async def _get(table, row_id: int):
+    row = await table.objects().where(table.id == row_id).first()
+    if row is None:
+        raise NotFound(_("This record does not exist."))
+    return row
+
+
+async def get_depot(depot_id: int) -> Depot:
+    return await _get(Depot, depot_id)
+
+
+async def get_vehicle(vehicle_id: int) -> Vehicle:
+    return await _get(Vehicle, vehicle_id)
+
+
+async def get_courier(courier_id: int) -> Courier:
+    return await _get(Courier, courier_id)
+
+
+async def save_depot(actor: Actor, raw: dict, depot: Depot | None = None) -> Depot:
+    fields = Collector(raw)
+    values = {"name": fields.text("name", 100, required=True, label=_("Give the depot a name.")),
+              "address": fields.text("address", 300),
+              "lat": fields.number("lat", None, -90, 90), "lon": fields.number("lon", None, -180, 180)}
+    if values["lat"] is None and "lat" not in fields.errors:
+        fields.errors["lat"] = _("Place the depot on the map (latitude and longitude).")
+    if values["lon"] is None and "lon" not in fields.errors:
+        fields.errors["lon"] = _("Place the depot on the map (latitude and longitude).")
+    if fields.errors:
+        raise InvalidInput(fields.errors)
+    if depot is None:
+        return await insert(actor, Depot(**values), summary=f"depot {values['name']}")
+    await update(actor, depot, values, summary=f"depot {values['name']}")
+    return depot
+
+
+async def save_vehicle(actor: Actor, raw: dict, vehicle: Vehicle | None = None) -> Vehicle:
+    fields = Collector(raw)
+    values = {
+        "name": fields.text("name", 100, required=True, label=_("Give the vehicle a name.")),
+        "plate": fields.text("plate", 20), "vehicle_type": fields.text("vehicle_type", 20),
+        "capacity_kg": fields.number("capacity_kg", 0.0, 0, 100000),
+        "capacity_m3": fields.number("capacity_m3", 0.0, 0, 1000),
+        "cost_per_km": fields.money("cost_per_km"), "cost_per_hour": fields.money("cost_per_hour"),
+        "fixed_cost": fields.money("fixed_cost"), "depot": fields.optional_integer("depot", 1),
+        "is_active": fields.flag("is_active") if "is_active" in raw else True,
+    }
+    if values["vehicle_type"] not in VEHICLE_TYPES:
+        fields.errors["vehicle_type"] = _("Choose the type of vehicle.")
+    if values["depot"] and not await Depot.exists().where(Depot.id == values["depot"]):
+        fields.errors["depot"] = _("Choose one of the depots.")
+    if fields.errors:
+        raise InvalidInput(fields.errors)
+    if vehicle is None:
+        return await insert(actor, Vehicle(**values), summary=f"vehicle {values['name']}")
+    await update(actor, vehicle, values, summary=f"vehicle {values['name']}")
+    return vehicle
+
+
+def _clock(fields: Collector, name: str, default: time) -> time:
+    value = fields.raw.get(name)
+    if isinstance(value, time):
+        return value
+    if not value:
+        return default
+    try:
+        return time.fromisoformat(str(value).strip())
+    except ValueError:
+        fields.errors[name] = _("Enter a time such as 08:00.")
+        return default
+
+
+async def save_courier(actor: Actor, raw: dict, courier: Courier | None = None) -> Courier:
+    fields = Collector(raw)
+    values = {"vehicle": fields.optional_integer("vehicle", 1), "depot": fields.optional_integer("depot", 1),
+              "shift_start": _clock(fields, "shift_start", time(8)), "shift_end": _clock(fields, "shift_end", time(18)),
+              "is_active": fields.flag("is_active") if "is_active" in raw else True}
+    if courier is None:
+        user_id = fields.optional_integer("user", 1)
+        user = await User.objects().where(User.id == user_id).first() if user_id else None
+        if user is None or user.role != "courier":
+            fields.errors["user"] = _("Choose a person with the courier role.")
+        elif await Courier.exists().where(Courier.user == user.id):
+            fields.errors["user"] = _("This person already has a courier profile.")
+        values["user"] = user_id
+    if values["shift_end"] <= values["shift_start"] and "shift_end" not in fields.errors:
+        fields.errors["shift_end"] = _("The shift must end after it starts.")
+    if values["vehicle"] and not await Vehicle.exists().where(Vehicle.id == values["vehicle"]):
+        fields.errors["vehicle"] = _("Choose one of the vehicles.")
+    if values["depot"] and not await Depot.exists().where(Depot.id == values["depot"]):
+        fields.errors["depot"] = _("Choose one of the depots.")
+    if fields.errors:
+        raise InvalidInput(fields.errors)
+    if courier is None:
+        return await insert(actor, Courier(**values), summary=f"courier profile of user {values['user']}")
+    await update(actor, courier, values, summary=f"courier {courier.id}")
+    return courier
+
+
+async def fleet_overview() -> dict:
+    """Depots, vehicles and couriers for the fleet page (three queries; fleets are small)."""
+    depots = await Depot.select().order_by(Depot.name)
+    vehicles = await Vehicle.select(Vehicle.all_columns(), Vehicle.depot.name.as_alias("depot_name")).order_by(
+        Vehicle.name)
+    couriers = await Courier.select(Courier.all_columns(), Courier.user.full_name.as_alias("name"),
+                                    Courier.user.login.as_alias("login"),
+                                    Courier.vehicle.name.as_alias("vehicle_name"),
+                                    Courier.depot.name.as_alias("depot_name")).order_by(Courier.user.full_name)
+    return {"depots": depots, "vehicles": vehicles, "couriers": couriers}
+
+
+async def couriers_without_profile() -> list[dict]:
+    return await User.select(User.id, User.full_name, User.login).where(
+        (User.role == "courier") & User.id.not_in(Courier.select(Courier.user))).order_by(User.full_name)

@@ -1,0 +1,1 @@
+"""Orders: what clients ask us to carry, their prices and their status."""

@@ -1,0 +1,52 @@
+"""Who may call the CRM's routes: managers and admins (record-level visibility is tested in tests/crm/).
+GET /crm itself is listed in foundation.py."""
+
+from tests.routes.access import ADMIN, MANAGER
+
+CRM = {MANAGER, ADMIN}
+
+RULES = {
+    ("GET", "/api/v1/crm/clients"): CRM,
+    ("GET", "/api/v1/crm/clients/export"): CRM,
+    ("GET", "/api/v1/crm/clients/{client_id:int}"): CRM,
+    ("GET", "/api/v1/crm/today"): CRM,
+    ("GET", "/crm/activities/{activity_id:int}"): CRM,
+    ("GET", "/crm/documents/{attachment_id:int}"): CRM,
+    ("GET", "/crm/duplicates"): CRM,
+    ("GET", "/crm/export"): CRM,
+    ("GET", "/crm/import"): CRM,
+    ("GET", "/crm/new"): CRM,
+    ("GET", "/crm/plans"): CRM,
+    ("GET", "/crm/today"): CRM,
+    ("GET", "/crm/verify"): CRM,
+    ("GET", "/crm/{counterparty_id:int}"): CRM,
+    ("POST", "/api/v1/crm/activities"): CRM,
+    ("POST", "/api/v1/crm/activities/{activity_id:int}/done"): CRM,
+    ("POST", "/api/v1/crm/clients"): CRM,
+    ("POST", "/crm"): CRM,
+    ("POST", "/crm/activities"): CRM,
+    ("POST", "/crm/activities/{activity_id:int}/cancel"): CRM,
+    ("POST", "/crm/activities/{activity_id:int}/done"): CRM,
+    ("POST", "/crm/activities/{activity_id:int}/documents"): CRM,
+    ("POST", "/crm/activities/{activity_id:int}/reschedule"): CRM,
+    ("POST", "/crm/activities/{activity_id:int}/verify"): CRM,
+    ("POST", "/crm/contracts/{contract_id:int}/renew"): CRM,
+    ("POST", "/crm/import"): CRM,
+    ("POST", "/crm/plans"): CRM,
+    ("POST", "/crm/today/{item_id:int}/call"): CRM,
+    ("POST", "/crm/today/{item_id:int}/result"): CRM,
+    ("POST", "/crm/{counterparty_id:int}"): CRM,
+    ("POST", "/crm/{counterparty_id:int}/consents"): CRM,
+    ("POST", "/crm/{counterparty_id:int}/contacts"): CRM,
+    ("POST", "/crm/{counterparty_id:int}/contracts"): CRM,
+    ("POST", "/crm/{counterparty_id:int}/documents"): CRM,
+    ("POST", "/crm/{counterparty_id:int}/entities"): CRM,
+    ("POST", "/crm/{counterparty_id:int}/manager"): CRM,
+    ("POST", "/crm/{counterparty_id:int}/merge"): CRM,
+    ("POST", "/crm/{counterparty_id:int}/shares"): CRM,
+    ("POST", "/crm/{counterparty_id:int}/tags"): CRM,
+    ("GET", "/crm/settings"): {ADMIN},
+    ("POST", "/crm/settings/fields"): {ADMIN},
+    ("POST", "/crm/settings/classifiers"): {ADMIN},
+    ("POST", "/crm/settings/completeness"): {ADMIN},
+}

@@ -1,0 +1,81 @@
+"""A dispatcher optimizes a day from the board (pages and API)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from app.accounts.sessions import issue_api_token
+from app.audit import Actor
+from tables.orders import Order
+from tables.routes import Stop
+from tests.conftest import post_form
+from tests.planning.conftest import small_day  # noqa: F401 - fixture
+
+
+async def poll_until_proposal(client, job_id: int) -> str:
+    for _ in range(200):
+        response = await client.get(f"/optimize/{job_id}/progress", headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        if 'hx-trigger="every 1s"' not in response.text:
+            return response.text
+        await asyncio.sleep(0.1)
+    raise AssertionError("the progress never finished")
+
+
+async def test_the_dispatcher_optimizes_watches_the_progress_and_accepts(client, signed_in, small_day, worker):  # noqa: F811
+    await signed_in("dispatcher")
+    board = await client.get(f"/board?day={small_day['day']}")
+    assert f'href="/optimize?day={small_day["day"]}"' in board.text
+    form = await client.get(f"/optimize?day={small_day['day']}")
+    assert form.status_code == 200 and 'name="seconds"' in form.text
+
+    started = await post_form(client, "/optimize", {"day": str(small_day["day"]), "depot": small_day["depot"],
+                                                     "seconds": "2"})
+    assert started.status_code == 303
+    job_id = int(re.search(r"/optimize/(\d+)", started.headers["location"]).group(1))
+    page = await client.get(f"/optimize/{job_id}")
+    assert 'hx-trigger="every 1s"' in page.text or "Proposal" in page.text
+
+    proposal = await poll_until_proposal(client, job_id)
+    assert "Proposal" in proposal and 'data-figure="km-after"' in proposal and "data-routes=" in proposal
+    accepted = await post_form(client, f"/optimize/{job_id}/accept")
+    assert accepted.status_code == 303 and accepted.headers["location"].startswith("/board?day=")
+    assert await Stop.count() == 5
+    assert await Order.count().where(Order.status == "assigned") == 5
+    again = await post_form(client, f"/optimize/{job_id}/accept")
+    assert again.status_code == 409  # accepted once only
+
+
+async def test_a_wrong_time_limit_is_shown_on_the_form(client, signed_in, small_day):  # noqa: F811
+    await signed_in("dispatcher")
+    response = await post_form(client, "/optimize", {"day": str(small_day["day"]), "depot": small_day["depot"],
+                                                      "seconds": "0"})
+    assert response.status_code == 422 and 'id="seconds-error"' in response.text
+
+
+async def test_the_api_starts_reads_and_discards_an_optimization(client, make_user, small_day, worker):  # noqa: F811
+    user = await make_user("dispatcher")
+    headers = {"Authorization": f"Bearer {await issue_api_token(Actor.system(), user, 'planner')}"}
+    started = await client.post("/api/v1/optimizations", json={"day": str(small_day["day"]),
+                                                                "depot": small_day["depot"], "seconds": 1},
+                                headers=headers)
+    assert started.status_code == 202, started.text
+    job_id = started.json()["id"]
+    for _ in range(200):
+        job = (await client.get(f"/api/v1/optimizations/{job_id}", headers=headers)).json()
+        if job["status"] not in ("queued", "running"):
+            break
+        await asyncio.sleep(0.1)
+    assert job["status"] == "done" and job["proposal"]["after"]["unplanned_count"] == 0
+    discarded = await client.post(f"/api/v1/optimizations/{job_id}/discard", headers=headers)
+    assert discarded.status_code == 200 and discarded.json()["decision"] == "discarded"
+    assert await Stop.count() == 0
+    refused = await client.post(f"/api/v1/optimizations/{job_id}/accept", headers=headers)
+    assert refused.status_code == 409 and refused.headers["content-type"].startswith("application/problem+json")
+    wrong = await client.post("/api/v1/optimizations", json={"day": str(small_day["day"]),
+                                                              "depot": small_day["depot"], "seconds": 0},
+                              headers=headers)
+    assert wrong.status_code == 422 and "seconds" in wrong.text
+    missing = await client.get("/api/v1/optimizations/9999", headers=headers)
+    assert missing.status_code == 404
