@@ -97,13 +97,17 @@ class CounterpartyClassification(Table):
 
 
 class ManagerAssignment(Table):
-    """Who held the client, from when to when (ended_at None: holds it now). Kept for staff who left."""
+    """Who held the client, from when to when (ended_at None: holds it now). Kept for staff who left.
+
+    The lead manager (also on Counterparty.manager) comes first on the daily list; co-managers see and work the
+    client too."""
 
     counterparty = ForeignKey(Counterparty, index=True)
     manager = ForeignKey(User, index=True)
     started_at = Timestamptz(default=TimestamptzNow())
     ended_at = Timestamptz(null=True, default=None)
     assigned_by = ForeignKey(User, null=True)
+    lead = Boolean(default=True)  # False: a co-manager
 
 
 class Share(Table):
