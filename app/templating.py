@@ -31,6 +31,10 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return i18n.translations(i18n.current_locale()).ungettext(singular, plural, n)
 
 
+def _pgettext(context: str, message: str) -> str:
+    return i18n.translations(i18n.current_locale()).upgettext(context, message)
+
+
 def make_environment(directory: Path = TEMPLATES) -> Environment:
     env = Environment(
         loader=FileSystemLoader(directory),
@@ -40,7 +44,7 @@ def make_environment(directory: Path = TEMPLATES) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext)
     env.filters.update(
         datetime=i18n.format_datetime,
         date=i18n.format_date,

@@ -73,6 +73,12 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     return text % {"num": n, **variables}
 
 
+def pgettext(context: str, message: str, **variables) -> str:
+    """For a word with two meanings ("Plan" the noun and the verb): the context lets each language tell them apart."""
+    text = translations(current_locale()).upgettext(context, message)
+    return text % variables if variables else text
+
+
 def lazy_gettext(message: str) -> LazyProxy:
     """For strings defined at import time (role names, choices): translated when shown, in the reader's locale."""
     return LazyProxy(gettext, message, enable_cache=False)

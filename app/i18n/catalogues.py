@@ -18,7 +18,9 @@ from babel.messages.pofile import read_po, write_po
 from app.config import ROOT
 from app.i18n import DEFAULT_LOCALE, LANGUAGES, LOCALES_DIR
 
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {
+    "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "pgettext": ((1, "c"), 2),
+}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -79,7 +81,7 @@ def problems() -> list[str]:
         for message in template:
             if not message.id:
                 continue
-            translated = catalog.get(message.id)
+            translated = catalog.get(message.id, context=message.context)
             label = _ids(message)[0][:60]
             if translated is None or not all(_strings(translated.string)):
                 found.append(f"{locale}: missing translation for {label!r}")
