@@ -1,9 +1,10 @@
 """The fleet: depots, vehicles and the couriers who drive them."""
 
-from piccolo.columns import Boolean, DoublePrecision, ForeignKey, Integer, Time, Timestamptz, Varchar
+from piccolo.columns import Boolean, DoublePrecision, ForeignKey, Integer, OnDelete, Time, Timestamptz, Varchar
 from piccolo.table import Table
 
 from tables.accounts import User
+from tables.counterparties import Counterparty
 
 
 class Depot(Table):
@@ -31,6 +32,8 @@ class Courier(Table):
     user = ForeignKey(User, unique=True, index=True)
     vehicle = ForeignKey(Vehicle, null=True)
     depot = ForeignKey(Depot, null=True)
+    # The subcontracted carrier (a counterparty with the carrier role) the courier works for; None: own staff.
+    carrier = ForeignKey(Counterparty, null=True, default=None, index=True, on_delete=OnDelete.set_null)
     shift_start = Time()
     shift_end = Time()
     is_active = Boolean(default=True)

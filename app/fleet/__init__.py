@@ -14,8 +14,10 @@ from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.orders.fields import Collector
 from tables.accounts import User
+from tables.counterparties import Counterparty
 from tables.fleet import Courier, Depot, Vehicle
 
+CARRIERS = (Counterparty.is_carrier == True) & Counterparty.merged_into.is_null()  # noqa: E712
 VEHICLE_TYPES = {"bike": _l("Cargo bike"), "car": _l("Car"), "van": _l("Van"), "truck": _l("Truck")}
 
 
@@ -94,6 +96,7 @@ def _clock(fields: Collector, name: str, default: time) -> time:
 async def save_courier(actor: Actor, raw: dict, courier: Courier | None = None) -> Courier:
     fields = Collector(raw)
     values = {"vehicle": fields.optional_integer("vehicle", 1), "depot": fields.optional_integer("depot", 1),
+              "carrier": fields.optional_integer("carrier", 1),
               "shift_start": _clock(fields, "shift_start", time(8)), "shift_end": _clock(fields, "shift_end", time(18)),
               "is_active": fields.flag("is_active") if "is_active" in raw else True}
     if courier is None:
@@ -110,6 +113,9 @@ async def save_courier(actor: Actor, raw: dict, courier: Courier | None = None) 
         fields.errors["vehicle"] = _("Choose one of the vehicles.")
     if values["depot"] and not await Depot.exists().where(Depot.id == values["depot"]):
         fields.errors["depot"] = _("Choose one of the depots.")
+    if values["carrier"] and not await Counterparty.exists().where(
+            (Counterparty.id == values["carrier"]) & CARRIERS):
+        fields.errors["carrier"] = _("Choose one of the carriers, or none for our own staff.")
     if fields.errors:
         raise InvalidInput(fields.errors)
     if courier is None:
@@ -126,8 +132,14 @@ async def fleet_overview() -> dict:
     couriers = await Courier.select(Courier.all_columns(), Courier.user.full_name.as_alias("name"),
                                     Courier.user.login.as_alias("login"),
                                     Courier.vehicle.name.as_alias("vehicle_name"),
-                                    Courier.depot.name.as_alias("depot_name")).order_by(Courier.user.full_name)
+                                    Courier.depot.name.as_alias("depot_name"),
+                                    Courier.carrier.name.as_alias("carrier_name")).order_by(Courier.user.full_name)
     return {"depots": depots, "vehicles": vehicles, "couriers": couriers}
+
+
+async def carriers() -> list[dict]:
+    """The subcontracted carriers a courier may work for (merged-away duplicates left out)."""
+    return await Counterparty.select(Counterparty.id, Counterparty.name).where(CARRIERS).order_by(Counterparty.name)
 
 
 async def couriers_without_profile() -> list[dict]:

@@ -10,6 +10,7 @@ from app.db import writing
 from app.errors import InvalidInput
 from app.fleet import (
     VEHICLE_TYPES,
+    carriers,
     couriers_without_profile,
     fleet_overview,
     get_courier,
@@ -50,7 +51,8 @@ async def fleet_form(kind: str, row, values: dict, errors: dict, status_code: in
     return page(KINDS[kind][2], status_code=status_code, row=row, values=values, errors=errors,
                 vehicle_types=VEHICLE_TYPES, depots=await Depot.select(Depot.id, Depot.name).order_by(Depot.name),
                 vehicles=await Vehicle.select(Vehicle.id, Vehicle.name).order_by(Vehicle.name),
-                people=await couriers_without_profile() if kind == "couriers" and row is None else [])
+                people=await couriers_without_profile() if kind == "couriers" and row is None else [],
+                carriers=await carriers() if kind == "couriers" else [])
 
 
 async def _values(request: Request) -> dict:

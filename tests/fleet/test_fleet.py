@@ -7,7 +7,7 @@ from app.fleet import save_courier, save_depot, save_vehicle
 from tables.audit import AuditEntry
 from tables.fleet import Courier, Vehicle
 from tests.conftest import post_form
-from tests.factories import SYSTEM
+from tests.factories import SYSTEM, make_client
 
 DEPOT = {"name": "Paris-Nord", "address": "12 Rue Jules Saulnier, 93200 Saint-Denis", "lat": "48.9186",
          "lon": "2.3536"}
@@ -55,3 +55,27 @@ async def test_the_fleet_pages(client, signed_in, make_user):
     page = await client.get("/fleet")
     assert "Yasmine Diallo" in page.text and "Kangoo" in page.text and "Paris-Nord" in page.text
     assert (await client.get("/fleet/rockets/new")).status_code == 404
+
+
+async def test_a_courier_may_work_for_a_subcontracted_carrier(client, signed_in, make_user):
+    carrier = await make_client("Coursiers du Marais", is_client=False, is_carrier=True)
+    shop = await make_client("Boulangerie Martin")
+    await signed_in("dispatcher")
+    person = await make_user("courier", full_name="Yasmine Diallo")
+    form = await client.get("/fleet/couriers/new")
+    assert "Coursiers du Marais" in form.text and "Boulangerie Martin" not in form.text
+    refused = await post_form(client, "/fleet/couriers", {"user": person.id, "carrier": shop.id,
+                                                          "shift_start": "08:00", "shift_end": "18:00"})
+    assert refused.status_code == 422 and 'id="carrier-error"' in refused.text
+    assert await Courier.count() == 0
+    added = await post_form(client, "/fleet/couriers", {"user": person.id, "carrier": carrier.id,
+                                                        "shift_start": "08:00", "shift_end": "18:00"})
+    assert added.status_code == 302
+    courier = await Courier.objects().first()
+    assert courier.carrier == carrier.id
+    assert "Coursiers du Marais" in (await client.get("/fleet")).text
+    back_home = await post_form(client, f"/fleet/couriers/{courier.id}", {"carrier": "", "shift_start": "08:00",
+                                                                         "shift_end": "18:00", "is_active": "1"})
+    assert back_home.status_code == 302
+    assert (await Courier.objects().first()).carrier is None
+    assert "own staff" in (await client.get("/fleet")).text
