@@ -32,6 +32,7 @@ ACTOR_MODULES = ["app.maintenance", "app.crm.jobs", "app.notifications.actors", 
 DEFAULT_LEASE = timedelta(minutes=30)
 
 _registry: dict[str, Callable[..., Awaitable[Any]]] = {}
+_job_id_args: dict[str, str] = {}  # actor name -> the keyword that receives the job id
 _app_loop: asyncio.AbstractEventLoop | None = None
 _thread_loops = threading.local()
 
@@ -87,12 +88,17 @@ def run_async(coroutine: Awaitable[Any]) -> Any:
     return loop.run_until_complete(coroutine)
 
 
-def job_actor(queue_name: str = "default", max_retries: int = 3, time_limit_ms: int = 30 * 60 * 1000):
-    """Declare an async function as a background job: `await enqueue("name", **args)` runs it in a worker."""
+def job_actor(queue_name: str = "default", max_retries: int = 3, time_limit_ms: int = 30 * 60 * 1000,
+              job_id_arg: str | None = None):
+    """Declare an async function as a background job: `await enqueue("name", **args)` runs it in a worker.
+
+    `job_id_arg` names a keyword argument that receives the job's own id (to report progress, notice a cancel)."""
 
     def declare(function: Callable[..., Awaitable[Any]]):
         name = function.__name__
         _registry[name] = function
+        if job_id_arg:
+            _job_id_args[name] = job_id_arg
 
         def perform(job_id: int) -> None:
             run_async(run_job(job_id))
@@ -141,6 +147,8 @@ async def run_job(job_id: int) -> None:
     if not await claim(job_id):
         return
     args = job.args if isinstance(job.args, dict) else _loads(job.args)
+    if job.actor in _job_id_args:
+        args = {**args, _job_id_args[job.actor]: job_id}
     try:
         result = await _registry[job.actor](**args)
     except Exception as exc:

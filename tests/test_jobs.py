@@ -26,6 +26,12 @@ async def record_run(value: int) -> dict:
     return {"doubled": value * 2}
 
 
+@jobs.job_actor(queue_name="default", max_retries=0, job_id_arg="job")
+async def report_own_job(value: int, job: int) -> dict:
+    await jobs.set_progress(job, 0.5)
+    return {"job": job, "value": value}
+
+
 @jobs.job_actor(queue_name="default", max_retries=0)
 async def always_fails() -> None:
     raise ValueError("the outside service said no")
@@ -52,6 +58,13 @@ async def test_a_job_is_recorded_run_by_the_worker_and_its_result_kept(worker):
     row = await wait_for(job_id)
     assert row["status"] == "done" and row["result"] == {"doubled": 42} and row["attempts"] == 1
     assert RUNS == [21]
+
+
+async def test_an_actor_that_asks_for_it_is_given_its_own_job_id(worker):
+    job_id = await jobs.enqueue("report_own_job", value=3)
+    row = await wait_for(job_id)
+    assert row["status"] == "done" and row["result"] == {"job": job_id, "value": 3}
+    assert "job" not in row["args"]  # given at run time, not stored with the arguments
 
 
 async def test_a_message_delivered_twice_runs_the_job_once(worker):

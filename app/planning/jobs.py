@@ -1,7 +1,7 @@
 """The "optimize" job: build the depot's day, solve it in a child process within the dispatcher's time limit,
 report progress into the job row, stop when the row is cancelled, and keep the proposal as the job's result.
 
-`start_optimization` records the job (its arguments name the job itself, so the actor can report on it);
+`start_optimization` records the job (the worker hands the actor its job id, so it can report on it);
 `optimization` reads it back; accept / discard / cancel act on it.
 """
 
@@ -45,16 +45,13 @@ async def start_optimization(actor: Actor, day: date, depot_id: int, seconds: in
         raise InvalidInput({"depot": _("Choose a depot.")})
     async with writing():
         args = {"day": day.isoformat(), "depot": depot_id, "seconds": seconds, "user": actor.user_id}
-        rows = await Job.insert(Job(actor=ACTOR, queue=QUEUE, args=args)).returning(Job.id)
-        job_id = rows[0]["id"]
-        await Job.update({Job.args: {**args, "job": job_id}}).where(Job.id == job_id)
+        job_id = await jobs.enqueue(ACTOR, queue=QUEUE, **args)
         await log(actor, "create", Job, job_id, {"args": [None, args]},
                   summary=f"optimize {day} for depot {depot_id}, {seconds} s")
-        jobs.send(ACTOR, job_id)
     return job_id
 
 
-@jobs.job_actor(queue_name=QUEUE, max_retries=0)
+@jobs.job_actor(queue_name=QUEUE, max_retries=0, job_id_arg="job")
 async def optimize_day(day: str, depot: int, seconds: int, job: int, user: int | None = None) -> dict | None:
     the_day = date.fromisoformat(day)
     problem = await build_problem(the_day, depot, now=datetime.now(timezone.utc))
