@@ -5,30 +5,12 @@ its photo, and the badge returns to zero."""
 
 from __future__ import annotations
 
-import struct
-import zlib
-
 from playwright.async_api import expect
 
 from app.sync.fixtures import build_day
 from tables.orders import Order
 from tables.sync import Blob, CashEntry, DeliveryProof, MutationLog
-from tests.conftest import PASSWORD
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "service_workers": "allow"}
-
-
-def png_photo(shade: int) -> bytes:
-    """A small real PNG (what the phone's camera would hand the page), one colour per stop."""
-    width = height = 48
-    raw = b"".join(b"\x00" + bytes([shade, 80, 160]) * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+from tests.e2e.courier import log_in, phone, png_photo, sign
 
 
 async def cached_pages(page) -> list[str]:
@@ -42,31 +24,15 @@ async def cached_pages(page) -> list[str]:
     }""")
 
 
-async def sign(page, n: int) -> None:
-    await page.locator(".signature-pad").scroll_into_view_if_needed()
-    box = await page.locator(".signature-pad").bounding_box()
-    x, y = box["x"] + 20, box["y"] + box["height"] / 2
-    await page.mouse.move(x, y)
-    await page.mouse.down()
-    for step in range(1, 8):
-        await page.mouse.move(x + step * 30, y + (15 + 10 * n if step % 2 else -15))
-    await page.mouse.up()
-
-
 async def test_a_courier_delivers_three_stops_offline_and_everything_arrives_once(live_server, browser, make_user):
     courier = await make_user("courier", full_name="Carl Courier")
     day = await build_day(courier.id, stops=4, cod_every=1)
-    context = await browser.new_context(base_url=live_server.url, locale="en-US", **PHONE)
-    context.set_default_timeout(15_000)
+    context = await phone(browser, live_server)
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        await page.goto("/login")
-        await page.get_by_label("Login", exact=True).fill(courier.login)
-        await page.get_by_label("Password", exact=True).fill(PASSWORD)
-        await page.get_by_role("button", name="Log in", exact=True).click()
-        await expect(page).to_have_url(f"{live_server.url}/courier")
+        await log_in(page, courier)
         await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
         await page.reload()  # now under the service worker's control: the day gets cached
         await expect(page.locator("#outbox-badge")).to_have_text("Everything is sent")

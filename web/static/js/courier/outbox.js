@@ -13,11 +13,13 @@
   var MAX_BATCH_BYTES = 240 * 1024;
   var DEBOUNCE_MS = 200;
   var EVERY_MS = 30000;
+  var NEAR_FULL_BYTES = 20 * 1024 * 1024;
+  var NEAR_FULL_SHARE = 0.1;
   var app = document.getElementById("courier-app");
   if (!app || !("indexedDB" in window)) return;
   var courier = app.dataset.courier;
   var listeners = [];
-  var state = { online: navigator.onLine, login: false, quota: false, problems: 0, lastError: "" };
+  var state = { online: navigator.onLine, login: false, quota: false, nearFull: false, problems: 0, lastError: "" };
   var dbPromise = null;
   var debounce = null;
 
@@ -81,29 +83,46 @@
   }
 
   // Write one action: the outbox entry (its id from the counter), its blobs and its ledger line, atomically.
+  // A failed write (a full disk answers QuotaExceededError) rejects with its own error and is never half-kept.
   function enqueue(name, args, extras) {
     extras = extras || {};
     return open().then(function (db) {
       var tx = db.transaction(["meta", "outbox", "blobs", "ledger"], "readwrite");
       var metaStore = tx.objectStore("meta");
-      var id = null;
+      var id = null, failure = null;
       metaStore.get("counter").onsuccess = function (event) {
-        id = event.target.result.value + 1;
-        metaStore.put({ key: "counter", value: id });
-        tx.objectStore("outbox").add({ id: id, name: name, args: args, device_ts: new Date().toISOString() });
-        (extras.blobs || []).forEach(function (blob) { tx.objectStore("blobs").put(blob); });
-        if (extras.ledger) tx.objectStore("ledger").put(Object.assign({ id: id }, extras.ledger));
+        try {
+          id = event.target.result.value + 1;
+          metaStore.put({ key: "counter", value: id });
+          tx.objectStore("outbox").add({ id: id, name: name, args: args, device_ts: new Date().toISOString() });
+          (extras.blobs || []).forEach(function (blob) { tx.objectStore("blobs").put(blob); });
+          if (extras.ledger) tx.objectStore("ledger").put(Object.assign({ id: id }, extras.ledger));
+        } catch (error) {
+          failure = error;
+          tx.abort();
+        }
       };
-      return done(tx).then(function () {
+      return done(tx).catch(function (error) { throw failure || error; }).then(function () {
         state.quota = false;
         changed();
         schedule();
+        checkStorage();
         return id;
       });
     }).catch(function (error) {
       if (isQuota(error)) { state.quota = true; changed(); }
       throw error;
     });
+  }
+
+  // Warn before the disk is full: under 10 % or 20 MB of the origin's quota left.
+  function checkStorage() {
+    if (!navigator.storage || !navigator.storage.estimate) return Promise.resolve();
+    return navigator.storage.estimate().then(function (found) {
+      var left = (found.quota || 0) - (found.usage || 0);
+      var nearFull = !!found.quota && (left < NEAR_FULL_BYTES || left < found.quota * NEAR_FULL_SHARE);
+      if (nearFull !== state.nearFull) { state.nearFull = nearFull; changed(); }
+    }).catch(function () { /* no estimate: the write errors still warn */ });
   }
 
   function csrfToken() {
@@ -329,11 +348,11 @@
 
   window.WaybillOutbox = {
     ready: open(), enqueue: enqueue, prepareBlob: prepareBlob, sync: sync, pull: pull, onChange: onChange,
-    state: state, counts: counts, meta: meta,
+    state: state, counts: counts, meta: meta, isQuota: isQuota, checkStorage: checkStorage,
     outbox: function () { return all("outbox"); },
     rows: function () { return all("rows"); },
     ledger: function () { return all("ledger"); },
     blobs: function () { return all("blobs"); },
   };
-  open().then(sync);
+  open().then(function () { checkStorage(); return sync(); });
 })();

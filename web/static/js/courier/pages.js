@@ -11,9 +11,10 @@
   var RANK = { "new": 0, assigned: 1, picked_up: 2, out_for_delivery: 3, delivered: 4, failed: 4, returned: 5, cancelled: 6 };
   var TARGET = { "stop.pick_up": "picked_up", "stop.deliver": "delivered", "stop.fail": "failed" };
   var GPS_EVERY_MS = 30000;
+  var MAX_GPS_POINTS = 120;  // the server's limit per gps.track
+  var GPS_KEEP = 4 * MAX_GPS_POINTS;
   var shiftKey = "waybill-on-shift-" + app.dataset.courier;
   var lastPosition = null;
-  var gpsBuffer = [];
 
   function text(template, n) { return template.replace("{n}", String(n)); }
 
@@ -28,10 +29,13 @@
     badge.dataset.blobs = String(n.blobs);
     badge.classList.toggle("waiting", n.changes + n.blobs > 0);
     var notes = [];
-    if (state.quota) notes.push(bar.dataset.quota);
+    if (state.quota) notes.push(bar.dataset.full);
+    else if (state.nearFull) notes.push(bar.dataset.quota);
     if (state.login) notes.push(bar.dataset.login);
     else if (!state.online || !navigator.onLine) notes.push(bar.dataset.offline);
     message.textContent = notes.join(" ");
+    message.classList.toggle("warn", state.quota || state.nearFull || state.login);
+    document.getElementById("login-again").hidden = !state.login;
     refreshStatuses();
     if (app.dataset.page === "shift") showShift(n);
   });
@@ -69,21 +73,36 @@
     });
   }
 
-  // ---- GPS while on shift: points buffered, one gps.track entry every 30 s --------------------------------------
+  // ---- GPS while on shift: the phone's fixes are buffered and written as one gps.track entry every 30 s ------
+  // Off shift nothing is watched, kept or sent. Leaving the page writes what is buffered, so no fix is lost.
+  var gps = { watch: null, timer: null, buffer: [] };
+
   function onShift() { return localStorage.getItem(shiftKey) === "1"; }
 
+  function flushGps() {
+    if (!gps.buffer.length) return;
+    var points = gps.buffer.splice(0, MAX_GPS_POINTS);
+    outbox.enqueue("gps.track", { points: points }).catch(function () {
+      gps.buffer = points.concat(gps.buffer).slice(-GPS_KEEP);  // storage full: keep the latest fixes in memory
+    });
+  }
+
   function startGps() {
-    if (!navigator.geolocation || !onShift()) return;
-    navigator.geolocation.watchPosition(function (position) {
+    if (gps.watch !== null || !navigator.geolocation || !onShift()) return;
+    gps.watch = navigator.geolocation.watchPosition(function (position) {
       lastPosition = { lat: position.coords.latitude, lon: position.coords.longitude };
-      gpsBuffer.push({ lat: lastPosition.lat, lon: lastPosition.lon, accuracy: position.coords.accuracy,
-                       ts: new Date(position.timestamp).toISOString() });
+      gps.buffer.push({ lat: lastPosition.lat, lon: lastPosition.lon, accuracy: position.coords.accuracy,
+                        ts: new Date(position.timestamp).toISOString() });
     }, function () { /* no permission or no fix: nothing to share */ }, { enableHighAccuracy: true, maximumAge: 15000 });
-    setInterval(function () {
-      if (!onShift() || !gpsBuffer.length) return;
-      var points = gpsBuffer.splice(0, 120);
-      outbox.enqueue("gps.track", { points: points }).catch(function () { gpsBuffer = points.concat(gpsBuffer); });
-    }, GPS_EVERY_MS);
+    gps.timer = setInterval(flushGps, GPS_EVERY_MS);
+  }
+
+  function stopGps() {
+    flushGps();  // fixes taken on shift still go out
+    if (gps.watch !== null) navigator.geolocation.clearWatch(gps.watch);
+    clearInterval(gps.timer);
+    gps.watch = gps.timer = null;
+    lastPosition = null;
   }
 
   var toggle = document.getElementById("shift-toggle");
@@ -91,12 +110,15 @@
     var label = function () { toggle.textContent = onShift() ? toggle.dataset.end : toggle.dataset.start; };
     label();
     toggle.addEventListener("click", function () {
-      localStorage.setItem(shiftKey, onShift() ? "0" : "1");
+      var starting = !onShift();
+      localStorage.setItem(shiftKey, starting ? "1" : "0");
       label();
-      startGps();
+      if (starting) startGps(); else stopGps();
     });
   }
   startGps();
+  window.addEventListener("pagehide", flushGps);
+  window.WaybillGps = { buffered: function () { return gps.buffer.length; }, watching: function () { return gps.watch !== null; } };
 
   function position() { return lastPosition ? { lat: lastPosition.lat, lon: lastPosition.lon } : {}; }
 
@@ -129,6 +151,13 @@
     box.classList.toggle("error", !!isError);
   }
 
+  // What went wrong, in the courier's words: a full phone and an oversized photo have their own sentences.
+  function problemText(error) {
+    if (outbox.isQuota(error)) return bar.dataset.full;
+    if (/too large/.test(String(error))) return app.dataset.photoTooBig;
+    return String(error && error.message || error);
+  }
+
   function fieldError(form, message) {
     var box = form.querySelector(".field-error");
     box.textContent = message || "";
@@ -152,7 +181,7 @@
     var stopId = parseInt(app.dataset.stopId, 10);
     var orderId = parseInt(app.dataset.orderId, 10);
     var saved = function () { feedback(app.dataset.saved); refreshStatuses(); };
-    var failed = function (error) { feedback(String(error && error.message || error), true); };
+    var failed = function (error) { feedback(problemText(error), true); };
 
     document.querySelectorAll("button[data-mutation]").forEach(function (button) {
       button.addEventListener("click", function () {
@@ -186,9 +215,7 @@
             if (pad) pad.clear();
             saved();
           });
-        }).catch(function (error) {
-          fieldError(deliver, /too large/.test(String(error)) ? app.dataset.photoTooBig : String(error));
-        });
+        }).catch(function (error) { fieldError(deliver, problemText(error)); });
     });
 
     var fail = document.getElementById("fail-form");
@@ -199,7 +226,7 @@
           stop_id: stopId, order_id: orderId, reason_code: fail.elements.reason_code.value,
           note: fail.elements.note.value, photo_sha256: photo ? photo.sha : "",
         }, position()), { blobs: photo ? [photo] : [] });
-      }).then(function () { fail.reset(); saved(); }, function (error) { fieldError(fail, String(error)); });
+      }).then(function () { fail.reset(); saved(); }, function (error) { fieldError(fail, problemText(error)); });
     });
 
     var cash = document.getElementById("cash-form");
