@@ -9,10 +9,12 @@ from __future__ import annotations
 from app.audit import Actor, delete, insert, update
 from app.errors import InvalidInput, NotFound
 from app.i18n import gettext as _
+from app.keyset import Page, keyset_page
 from app.pricing import KINDS, PriceInputs, Quote, Rule, price
 from tables.counterparties import Counterparty
 from tables.pricing import PriceList, PriceRule
 
+PAGE = 50
 RULE_FIELDS = ("kind", "band_from", "band_to", "zone", "amount", "per_unit", "percent_bp")
 
 
@@ -90,8 +92,15 @@ async def quote_for_client(client_id: int | None, inputs: PriceInputs, currency:
 
 # --- managing lists (the pricing pages) -------------------------------------------------------------------
 
-async def list_price_lists() -> list[dict]:
-    return await PriceList.select().order_by(PriceList.is_company_default, PriceList.name)  # small table
+async def list_price_lists(after: str | None = None, limit: int = PAGE) -> Page:
+    """Price lists by name, a page at a time (a client may have its own, so there can be many)."""
+    return await keyset_page(PriceList.select(), PriceList.name, "name", after, limit)
+
+
+async def rules_page(price_list_id: int, after: str | None = None, limit: int = PAGE) -> Page:
+    """A list's rules in the order the pricing applies them, a page at a time."""
+    query = PriceRule.select().where(PriceRule.price_list == price_list_id)
+    return await keyset_page(query, PriceRule.position, "position", after, limit)
 
 
 async def get_price_list(list_id: int) -> PriceList:
@@ -183,6 +192,7 @@ async def attach_to_client(actor: Actor, client_id: int, price_list_id: int | No
     await update(actor, client, {"price_list": price_list_id}, summary="client price list")
 
 
-async def clients_of(price_list_id: int) -> list[dict]:
-    return await Counterparty.select(Counterparty.id, Counterparty.name).where(
-        Counterparty.price_list == price_list_id).order_by(Counterparty.name).limit(200)
+async def clients_of(price_list_id: int, after: str | None = None, limit: int = PAGE) -> Page:
+    """The clients this list prices, by name, a page at a time."""
+    query = Counterparty.select(Counterparty.id, Counterparty.name).where(Counterparty.price_list == price_list_id)
+    return await keyset_page(query, Counterparty.name, "name", after, limit)

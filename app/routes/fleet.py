@@ -9,6 +9,7 @@ from app.accounts.roles import ADMIN, DISPATCHER
 from app.db import writing
 from app.errors import InvalidInput
 from app.fleet import (
+    PAGES,
     VEHICLE_TYPES,
     carriers,
     couriers_without_profile,
@@ -22,7 +23,7 @@ from app.fleet import (
 )
 from app.routes.forms import form_of
 from app.security import actor_of, allow
-from app.templating import page
+from app.templating import fragment, page, wants_fragment
 from tables.fleet import Depot, Vehicle
 
 KINDS = {
@@ -66,8 +67,13 @@ class FleetController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def show_fleet(self) -> Template:
-        return page("fleet/fleet.html", **await fleet_overview(), vehicle_types=VEHICLE_TYPES)
+    async def show_fleet(self, request: Request, part: str = "", after: str = "") -> Template:
+        """The three lists, a page each; "Show more" asks for the next page of one (`part`) after its cursor."""
+        part = part if part in PAGES else ""
+        if part and wants_fragment(request):
+            return fragment(f"fleet/_{part}_rows.html", **{part: await PAGES[part](after)},
+                            vehicle_types=VEHICLE_TYPES)
+        return page("fleet/fleet.html", **await fleet_overview(part, after), vehicle_types=VEHICLE_TYPES)
 
     @get("/{kind:str}/new")
     async def new_item(self, kind: str) -> Template:

@@ -19,13 +19,13 @@ from app.pricing.lists import (
     list_price_lists,
     make_company_default,
     remove_rule,
+    rules_page,
     update_price_list,
 )
 from app.routes.forms import form_of, optional_int, text
 from app.security import actor_of, allow
-from app.templating import page
+from app.templating import fragment, page, page_or_fragment, wants_fragment
 from tables.counterparties import Counterparty
-from tables.pricing import PriceRule
 
 
 def rule_values(form) -> dict:
@@ -41,14 +41,17 @@ def rule_values(form) -> dict:
     return values
 
 
+PARTS = {"rules": rules_page, "clients": clients_of}  # the paged lists of a price list's page
+
+
 async def list_page(price_list, errors: dict | None = None, values: dict | None = None,
-                    status_code: int = 200) -> Template:
-    rules = await PriceRule.select().where(PriceRule.price_list == price_list.id).order_by(PriceRule.position)
-    clients = await Counterparty.select(Counterparty.id, Counterparty.name).where(
+                    status_code: int = 200, part: str = "", after: str = "") -> Template:
+    """The price list's page; `part`'s list (rules or clients) starts after the cursor."""
+    lists = {name: await page_of(price_list.id, after if name == part else None) for name, page_of in PARTS.items()}
+    choices = await Counterparty.select(Counterparty.id, Counterparty.name).where(
         Counterparty.is_client == True).order_by(Counterparty.name).limit(1000)  # noqa: E712
-    return page("pricing/price_list.html", status_code=status_code, price_list=price_list, rules=rules,
-                kinds=KIND_NAMES, errors=errors or {}, values=values or {}, users=await clients_of(price_list.id),
-                clients=clients)
+    return page("pricing/price_list.html", status_code=status_code, price_list=price_list, kinds=KIND_NAMES,
+                errors=errors or {}, values=values or {}, client_choices=choices, **lists)
 
 
 class PricingController(Controller):
@@ -57,8 +60,9 @@ class PricingController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def show_price_lists(self) -> Template:
-        return page("pricing/price_lists.html", price_lists=await list_price_lists(), errors={}, values={})
+    async def show_price_lists(self, request: Request, after: str = "") -> Template:
+        return page_or_fragment(request, "pricing/price_lists.html", "pricing/_price_list_rows.html",
+                                price_lists=await list_price_lists(after), errors={}, values={})
 
     @post("/")
     async def add_price_list(self, request: Request) -> Template | Redirect:
@@ -74,8 +78,12 @@ class PricingController(Controller):
         return Redirect(path=f"/pricing/{row.id}")
 
     @get("/{list_id:int}")
-    async def show_price_list(self, list_id: int) -> Template:
-        return await list_page(await get_price_list(list_id))
+    async def show_price_list(self, request: Request, list_id: int, part: str = "", after: str = "") -> Template:
+        price_list = await get_price_list(list_id)
+        if part in PARTS and wants_fragment(request):
+            return fragment(f"pricing/_{part}_rows.html", price_list=price_list, kinds=KIND_NAMES,
+                            **{part: await PARTS[part](list_id, after)})
+        return await list_page(price_list, part=part, after=after)
 
     @post("/{list_id:int}")
     async def save_price_list(self, request: Request, list_id: int) -> Template | Redirect:

@@ -1,11 +1,15 @@
 """A dispatcher keeps the fleet: a depot, a van with its costs, a courier with a shift — checked and audited."""
 
+import re
+from datetime import time
+
 import pytest
 
 from app.errors import InvalidInput
-from app.fleet import save_courier, save_depot, save_vehicle
+from app.fleet import PAGE, couriers_page, depots_page, save_courier, save_depot, save_vehicle, vehicles_page
+from tables.accounts import User
 from tables.audit import AuditEntry
-from tables.fleet import Courier, Vehicle
+from tables.fleet import Courier, Depot, Vehicle
 from tests.conftest import post_form
 from tests.factories import SYSTEM, make_client
 
@@ -79,3 +83,46 @@ async def test_a_courier_may_work_for_a_subcontracted_carrier(client, signed_in,
     assert back_home.status_code == 302
     assert (await Courier.objects().first()).carrier is None
     assert "own staff" in (await client.get("/fleet")).text
+
+
+async def many_of_each(n: int, first: int = 0) -> None:
+    """n depots, vans and couriers in three bulk inserts (the lists' cost must not follow their length)."""
+    await Depot.insert(*(Depot(name=f"Depot {i:03}", lat=48.9, lon=2.35) for i in range(first, first + n)))
+    await Vehicle.insert(*(Vehicle(name=f"Van {i:03}") for i in range(first, first + n)))
+    users = await User.insert(*(User(login=f"rider{i}", password_hash="-", full_name=f"Rider {i:03}", role="courier")
+                                for i in range(first, first + n))).returning(User.id)
+    await Courier.insert(*(Courier(user=user["id"], shift_start=time(8), shift_end=time(18)) for user in users))
+
+
+async def test_each_fleet_list_walks_in_keyset_pages_without_losing_or_doubling_a_row():
+    await many_of_each(3)
+    await Depot.insert(Depot(name="Depot 001", lat=48.9, lon=2.35))  # same name: the id breaks the tie
+    for page_of, key, total in ((depots_page, "name", 4), (vehicles_page, "name", 3), (couriers_page, "name", 3)):
+        seen, after = [], None
+        while True:
+            page = await page_of(after, limit=2)
+            seen += [(row[key], row["id"]) for row in page.rows]
+            if page.after is None:
+                break
+            after = page.after
+        assert seen == sorted(seen) and len(set(seen)) == len(seen) == total
+    assert [row["name"] for row in (await depots_page("not-a-cursor", limit=2)).rows] == ["Depot 000", "Depot 001"]
+
+
+async def test_the_fleet_page_costs_the_same_queries_for_one_or_many(client, signed_in, queries):
+    await signed_in("dispatcher")
+    await many_of_each(1)
+    queries.count = 0
+    assert (await client.get("/fleet")).status_code == 200
+    few = queries.count
+    await many_of_each(PAGE + 4, first=1)
+    queries.count = 0
+    page = await client.get("/fleet")
+    assert queries.count == few
+    assert "Rider 049" in page.text and "Rider 050" not in page.text and "Depot 050" not in page.text
+    more = re.search(r'hx-get="(/fleet\?part=couriers&amp;after=[^"]+)"', page.text).group(1).replace("&amp;", "&")
+    queries.count = 0
+    rest = await client.get(more, headers={"HX-Request": "true"})
+    assert queries.count <= few and rest.status_code == 200
+    assert "Rider 050" in rest.text and "Rider 054" in rest.text and "Rider 049" not in rest.text
+    assert "<html" not in rest.text and "Show more" not in rest.text and "Depot" not in rest.text

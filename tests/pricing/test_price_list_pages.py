@@ -2,6 +2,7 @@
 
 import re
 
+from app.pricing.lists import PAGE
 from tables.counterparties import Counterparty
 from tables.pricing import PriceList, PriceRule
 from tests.conftest import post_form
@@ -33,3 +34,38 @@ async def test_company_list_then_a_client_list_price_the_orders(client, signed_i
     await post_form(client, f"/pricing/{vip_id}/default")
     assert await PriceList.select(PriceList.id).where(PriceList.is_company_default == True).output(  # noqa: E712
         as_list=True) == [vip_id]
+
+
+async def test_price_lists_rules_and_their_clients_come_a_page_at_a_time_at_a_constant_cost(client, signed_in,
+                                                                                          queries):
+    await signed_in("dispatcher")
+    tariff = PriceList(name="Tariff 000", currency="EUR")
+    await tariff.save()
+    await PriceRule.insert(PriceRule(price_list=tariff.id, kind="base", amount=500, position=0))
+    await Counterparty.insert(Counterparty(name="Client 000", price_list=tariff.id))
+    queries.count = 0
+    assert (await client.get("/pricing")).status_code == 200
+    few_lists = queries.count
+    queries.count = 0
+    assert (await client.get(f"/pricing/{tariff.id}")).status_code == 200
+    few_rules = queries.count
+
+    n = PAGE + 3
+    await PriceList.insert(*(PriceList(name=f"Tariff {i:03}", currency="EUR") for i in range(1, n)))
+    await PriceRule.insert(*(PriceRule(price_list=tariff.id, kind="zone", zone=f"75{i:03}", amount=i, position=i)
+                             for i in range(1, n)))
+    await Counterparty.insert(*(Counterparty(name=f"Client {i:03}", price_list=tariff.id) for i in range(1, n)))
+    queries.count = 0
+    index = await client.get("/pricing")
+    assert queries.count == few_lists
+    assert "Tariff 049" in index.text and "Tariff 050" not in index.text
+    queries.count = 0
+    detail = await client.get(f"/pricing/{tariff.id}")
+    assert queries.count == few_rules
+    assert "75049" in detail.text and "75050" not in detail.text
+    assert "<td>Client 049</td>" in detail.text and "<td>Client 050</td>" not in detail.text
+
+    for page, part, last in ((index, "", "Tariff 052"), (detail, "rules", "75052"), (detail, "clients", "Client 052")):
+        found = re.search(rf'hx-get="(/pricing[^"]*{part}[^"]*after=[^"]+)"', page.text)
+        rest = await client.get(found.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"})
+        assert rest.status_code == 200 and last in rest.text and "<html" not in rest.text, part
