@@ -2,8 +2,8 @@
 accept (the drop-off Place takes the new address and position, the phones are told) or decline. Dispatcher wins:
 a suggestion never changes an order by itself.
 
-The order's price is not recomputed on accept: app/orders/orders.py has no function that re-prices an order from
-a changed place (update_order needs the whole order form), and pricing must not be duplicated here.
+On accept the order is re-priced from its stored places (zone, distance, price unless set by hand), in the same
+transaction and on the same timeline entry.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from app.audit import Actor, update
 from app.db import for_update
 from app.errors import Conflict, NotFound
 from app.i18n import gettext as _
-from app.orders.orders import add_event
+from app.orders.orders import add_event, reprice_from_places
 from app.sync.changes import record_order_change
 from tables.orders import Order, Place
 from tables.sync import AddressSuggestion
@@ -62,8 +62,9 @@ async def accept_suggestion(actor: Actor, suggestion_id: int) -> int:
     changes = await update(actor, place, values, summary=f"dropoff of {order.reference}: courier's suggestion")
     await update(actor, suggestion, {"status": ACCEPTED}, summary=f"address suggestion for {order.reference}")
     if changes:
+        changed = {f"dropoff_{name}" for name in changes} | set(await reprice_from_places(actor, order))
         await add_event(actor, order.id, order.status, kind="edit", from_status=order.status,
-                        note=", ".join(sorted(f"dropoff_{name}" for name in changes)))
+                        note=", ".join(sorted(changed)))
         await record_order_change(order.id)
     return order.id
 

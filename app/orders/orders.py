@@ -6,8 +6,10 @@ dispatcher set it by hand (audited too).
 from __future__ import annotations
 
 import base64
+import json
 import math
 import secrets
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from app.audit import Actor, insert, log, update
@@ -15,7 +17,7 @@ from app.db import for_update
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import gettext as _
 from app.notifications.triggers import on_order_created, on_order_status
-from app.orders.fields import Collector
+from app.orders.fields import Collector, zone_of
 from app.orders.status import (
     CANCELLED,
     END_STATES,
@@ -232,11 +234,47 @@ async def set_price_by_hand(actor: Actor, order: Order, amount: int | None, reas
     await add_event(actor, order.id, order.status, kind="price", from_status=order.status, note=reason)
 
 
-async def stored_price_inputs(order: Order) -> PriceInputs:
-    dropoff = await Place.select(Place.zone).where(Place.id == order.dropoff).first()
+async def reprice_from_places(actor: Actor, order: Order) -> dict:
+    """After a place changed outside the order form (a courier's address fix the dispatcher accepted): the zones,
+    the distance and the price follow the stored places, as an edit would make them. A price set by hand stays;
+    an ended order is refused as for edits. Every change is audited; returns the diff for the caller's timeline
+    entry (the caller also tells the phones)."""
+    if order.status in END_STATES:
+        raise Conflict(_("A delivered, returned or cancelled order cannot be edited; reopen it first."))
+    places = {row.id: row for row in await Place.objects().where(Place.id.is_in([order.pickup, order.dropoff]))}
+    changes: dict = {}
+    for kind in ("pickup", "dropoff"):
+        place = places[getattr(order, kind)]
+        zone = zone_of(place.address) or place.zone  # an address without a postcode keeps its zone
+        place_changes = await update(actor, place, {"zone": zone}, summary=f"{kind} zone of {order.reference}")
+        changes.update({f"{kind}_{name}": change for name, change in place_changes.items()})
+    pickup, dropoff = places[order.pickup], places[order.dropoff]
+    new: dict = {"distance_km": road_km(pickup.lat, pickup.lon, dropoff.lat, dropoff.lon)}
+    if not order.price_set_by_hand:
+        inputs = replace(await stored_price_inputs(order, dropoff.zone), distance_km=new["distance_km"])
+        priced = await quote_for_client(order.client, inputs, order.currency)
+        new.update(price=priced.total, currency=priced.currency)
+        if priced.breakdown() != _loaded(order.price_breakdown):  # a row read back holds it as JSON text
+            new["price_breakdown"] = priced.breakdown()
+    order_changes = await update(actor, order, new, summary=f"order {order.reference} re-priced from its places")
+    if changes or order_changes:
+        order.updated_at = now()
+        await order.save(columns=[Order.updated_at])
+    return {**changes, **order_changes}
+
+
+def _loaded(value):
+    return json.loads(value or "null") if isinstance(value, str) else value
+
+
+async def stored_price_inputs(order: Order, zone: str | None = None) -> PriceInputs:
+    """The price inputs the order has in the database; `zone`: the drop-off's, when the caller has it."""
+    if zone is None:
+        dropoff = await Place.select(Place.zone).where(Place.id == order.dropoff).first()
+        zone = dropoff["zone"] if dropoff else ""
     notice = (order.deliver_to - order.created_at).total_seconds() / 3600 if order.deliver_to else None
     return PriceInputs(distance_km=order.distance_km, weight_kg=order.weight_kg, volume_m3=order.volume_m3,
-                       zone=dropoff["zone"] if dropoff else "", notice_hours=notice, cod_amount=order.cod_amount,
+                       zone=zone, notice_hours=notice, cod_amount=order.cod_amount,
                        waiting_minutes=order.waiting_minutes, with_return=order.with_return)
 
 

@@ -9,11 +9,13 @@ from app.audit import Actor
 from app.db import writing
 from app.dispatch.address_suggestions import accept_suggestion, decline_suggestion, pending_suggestions
 from app.errors import Conflict, NotFound
+from app.orders.orders import road_km, set_price_by_hand
 from app.sync.fixtures import build_day
 from app.sync.pull import pull
 from tables.audit import AuditEntry
-from tables.orders import Order, Place
+from tables.orders import Order, OrderEvent, Place
 from tables.sync import AddressSuggestion
+from tests.factories import committed, make_company_price_list
 from tests.sync.helpers import mutation, send
 
 
@@ -84,3 +86,28 @@ async def test_pending_suggestions_cost_one_query_however_many(make_user, querie
     assert queries.count == 1 and len(many) == 4
     assert [row["id"] for row in many] == sorted((row["id"] for row in many), reverse=True)
     assert [row["order"] for row in await pending_suggestions(order_id=day.order_ids[0])] == [day.order_ids[0]] * 2
+
+
+async def test_an_accepted_fix_re_prices_the_order_but_a_price_set_by_hand_stays(make_user):
+    await make_company_price_list(base=690, per_km=80, minimum=900)
+    courier, dispatcher = await make_user("courier"), await make_user("dispatcher")
+    day = await build_day(courier.id, stops=2)  # built at price 0, before any tariff applied
+    actor = Actor(dispatcher.id, role="dispatcher")
+    by_hand = await Order.objects().where(Order.id == day.order_ids[1]).first()
+    await committed(set_price_by_hand)(actor, by_hand, 1500, "agreed")
+    first = await suggest(courier.id, day.order_ids[0], mid=1, lat=48.86, lon=2.38)
+    second = await suggest(courier.id, day.order_ids[1], mid=2, lat=48.87, lon=2.39)
+    for suggestion in (first, second):
+        async with writing():
+            await accept_suggestion(actor, suggestion)
+    repriced, kept = await Order.select(Order.id, Order.price, Order.distance_km, Order.cod_amount,
+                                        Order.dropoff.zone).where(
+        Order.id.is_in(day.order_ids)).order_by(Order.id)
+    assert repriced["distance_km"] == road_km(48.85, 2.35, 48.86, 2.38)  # from the depot to the fixed drop-off
+    cod_fee = 150 if repriced["cod_amount"] else 0
+    assert repriced["price"] == max(900, 690 + round(80 * repriced["distance_km"]) + cod_fee)
+    assert repriced["dropoff.zone"] == "75011"  # the postcode of "12 Rue Juste, 75011 Paris"
+    assert kept["price"] == 1500 and kept["distance_km"] == road_km(48.85, 2.35, 48.87, 2.39)
+    note = await OrderEvent.select(OrderEvent.note).where(
+        (OrderEvent.order == day.order_ids[0]) & (OrderEvent.kind == "edit")).first()
+    assert {"dropoff_address", "distance_km", "price"} <= set(note["note"].split(", "))

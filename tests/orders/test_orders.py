@@ -1,12 +1,21 @@
 """A dispatcher takes orders: validated, priced from the client's price list, audited, with a timeline."""
 
+import json
 from datetime import timedelta
 
 import pytest
 
 from app.audit import Actor
 from app.errors import Conflict, InvalidInput
-from app.orders.orders import cancel_order, change_status, reopen_order, set_price_by_hand, update_order
+from app.orders.orders import (
+    cancel_order,
+    change_status,
+    reopen_order,
+    reprice_from_places,
+    road_km,
+    set_price_by_hand,
+    update_order,
+)
 from app.orders.status import ASSIGNED, CANCELLED, DELIVERED, NEW, By
 from app.orders.timeline import order_detail
 from app.pricing.lists import add_rule, attach_to_client, create_price_list
@@ -118,3 +127,46 @@ async def test_a_delivery_recorded_meanwhile_beats_a_cancel_decided_on_an_old_co
     with pytest.raises(Conflict, match="already delivered"):
         await committed(cancel_order)(SYSTEM, dispatcher_copy)
     assert (await Order.objects().where(Order.id == order.id).first()).status == DELIVERED
+
+
+async def move_dropoff(order, address: str, lat: float, lon: float) -> None:
+    """The drop-off changes outside the order form (as an accepted courier's fix does)."""
+    await Place.update({Place.address: address, Place.lat: lat, Place.lon: lon}).where(Place.id == order.dropoff)
+
+
+async def test_a_moved_dropoff_re_prices_the_order_from_its_stored_places():
+    tariff = await make_company_price_list(base=690, per_km=80, minimum=900)
+    await add_rule(SYSTEM, tariff, {"kind": "zone", "zone": "75011", "amount": 300})
+    client = await make_client()
+    order = await make_order(client.id)  # Montorgueil → Rue Cler, 75007: no zone surcharge
+    before = (order.distance_km, order.price)
+    await move_dropoff(order, "12 Rue Juste, 75011 Paris", 48.8600, 2.3800)
+    dispatcher = Actor(user_id=None, role="dispatcher")
+    changes = await committed(reprice_from_places)(dispatcher, order)
+    order = await Order.objects().where(Order.id == order.id).first()
+    dropoff = await Place.objects().where(Place.id == order.dropoff).first()
+    assert dropoff.zone == "75011" and changes["dropoff_zone"] == ["75007", "75011"]
+    assert order.distance_km == road_km(48.8652, 2.3470, 48.8600, 2.3800) != before[0]
+    assert order.price == 690 + round(80 * order.distance_km) + 300 != before[1]
+    assert [line["kind"] for line in json.loads(order.price_breakdown)] == ["base", "distance", "zone"]
+    assert {"distance_km", "price", "price_breakdown"} <= set(changes)
+    assert await AuditEntry.exists().where(AuditEntry.summary.like("%re-priced from its places"))
+    assert await committed(reprice_from_places)(dispatcher, order) == {}  # nothing moved: nothing written
+
+
+async def test_re_pricing_from_places_keeps_a_price_set_by_hand_and_refuses_an_ended_order():
+    await make_company_price_list(base=690, per_km=80, minimum=900)
+    client = await make_client()
+    order = await make_order(client.id)
+    dispatcher = Actor(user_id=None, role="dispatcher")
+    await committed(set_price_by_hand)(dispatcher, order, 2500, "flat rate agreed")
+    await move_dropoff(order, "1 Rue Lepic, 75018 Paris", 48.8860, 2.3340)
+    changes = await committed(reprice_from_places)(dispatcher, order)
+    assert "price" not in changes and order.price == 2500 and order.price_set_by_hand
+    assert order.distance_km == road_km(48.8652, 2.3470, 48.8860, 2.3340)
+    await committed(cancel_order)(SYSTEM, order)
+    await move_dropoff(order, "5 Rue Oberkampf, 75011 Paris", 48.8655, 2.3780)
+    with pytest.raises(Conflict):
+        await committed(reprice_from_places)(dispatcher, order)
+    assert (await Order.select(Order.distance_km).where(Order.id == order.id).first())["distance_km"] == \
+        road_km(48.8652, 2.3470, 48.8860, 2.3340)
