@@ -7,7 +7,7 @@ matrices first with `travel_matrices(points, profiles, osrm=None)`.
 from app.optimizer.evaluate import evaluate
 from app.optimizer.model import (
     END_OF_DAY,
-    REASON_TEXT,
+    UNPLANNED_REASONS,
     Load,
     Pair,
     Plan,
@@ -24,7 +24,6 @@ from app.optimizer.travel import OsrmTable, estimated_matrices, travel_matrices
 
 __all__ = [
     "END_OF_DAY",
-    "REASON_TEXT",
     "Load",
     "OsrmTable",
     "Pair",
@@ -33,6 +32,7 @@ __all__ = [
     "Route",
     "Stop",
     "TravelMatrix",
+    "UNPLANNED_REASONS",
     "Unplanned",
     "Vehicle",
     "Visit",

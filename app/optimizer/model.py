@@ -25,7 +25,7 @@ per-metre and per-second rates stay integers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -166,29 +166,22 @@ class Problem:
 
 
 UnplannedReason = Literal[
-    "no_vehicle_large_enough",
-    "window_unreachable",
-    "no_room_left",
+    "no_vehicle_large_enough",  # no vehicle can carry the load, even empty
+    "window_unreachable",  # no vehicle reaches the stop within its window and gets back within its shift
+    "no_room_left",  # capacity or working time used up (or serving it costs more than its penalty)
 ]
+"""Why an order is left out: a code; the words for people are the caller's (app/planning/proposal.py)."""
 
-REASON_TEXT: dict[str, str] = {
-    "no_vehicle_large_enough": "no vehicle can carry this load",
-    "window_unreachable": "no vehicle can reach the stop within its window and return within its shift",
-    "no_room_left": "capacity or working time exhausted (or serving it costs more than its penalty)",
-}
+UNPLANNED_REASONS: tuple[str, ...] = get_args(UnplannedReason)
 
 
 @dataclass(frozen=True)
 class Unplanned:
-    """An order left out of the plan, and why."""
+    """An order left out of the plan, and why (a reason code)."""
 
     order_id: str
     stop_ids: tuple[str, ...]
     reason: UnplannedReason
-
-    @property
-    def explanation(self) -> str:
-        return REASON_TEXT[self.reason]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from app.audit import Actor, log
 from app.db import writing
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.planning.accept import accept_proposal
 from app.planning.problem import build_problem
 from app.planning.proposal import make_proposal
@@ -34,7 +35,8 @@ def checked_seconds(value) -> int:
     except (TypeError, ValueError):
         raise InvalidInput({"seconds": _("Choose a time limit.")}) from None
     if not 1 <= seconds <= MAX_SECONDS:
-        raise InvalidInput({"seconds": _("The time limit is between 1 and %(max)s seconds.", max=MAX_SECONDS)})
+        raise InvalidInput({"seconds": ngettext("The time limit is between 1 and %(num)s second.",
+                                                "The time limit is between 1 and %(num)s seconds.", MAX_SECONDS)})
     return seconds
 
 
@@ -87,8 +89,10 @@ async def _proposal_to_decide(job_id: int) -> tuple[dict, dict]:
     proposal = job["proposal"]
     if job["status"] != "done" or not proposal:
         raise Conflict(_("This optimization has no proposal (yet)."))
+    if proposal.get("decision") == "accepted":
+        raise Conflict(_("This proposal was already accepted."))
     if proposal.get("decision"):
-        raise Conflict(_("This proposal was already %(decision)s.", decision=_(proposal["decision"])))
+        raise Conflict(_("This proposal was already discarded."))
     return job, proposal
 
 

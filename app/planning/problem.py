@@ -13,8 +13,9 @@ litres. Re-planning mid-day (`now` inside the day):
 * a window that closed already is opened to the end of the day: the order is late either way and must still
   go (the proposal counts it as late).
 
-An order is a pick-up/drop-off pair when its route holds a pick-up stop not yet reached; otherwise its goods
-leave from the depot.
+An order is a pick-up/drop-off pair, served by one courier in that order, when its route holds a pick-up stop
+not yet reached, or when it is new and its goods wait away from the depot (at the client's address, say);
+otherwise its goods leave from the depot (an order a dispatcher assigned by hand as a delivery stays one).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from app.dispatch.day import company_zone, day_bounds
 from app.errors import InvalidInput, NotFound
 from app.i18n import gettext as _
 from app.optimizer import END_OF_DAY, Load, OsrmTable, Pair, Problem, Stop, Vehicle, travel_matrices
+from app.optimizer.travel import great_circle_metres
 from app.orders.status import ASSIGNED, NEW, OUT_FOR_DELIVERY, PICKED_UP
 from tables.fleet import Courier, Depot
 from tables.orders import Order
@@ -41,6 +43,8 @@ DELAY_COST_PER_HOUR = 2000
 """What an hour of waiting is worth to a client who puts time first (minor units)."""
 UNPLANNED_PENALTY = 1_000_000
 UNLIMITED = 10**9
+AT_DEPOT_METRES = 100
+"""A pick-up this close to the depot is the depot itself: the goods are loaded there at the start."""
 
 
 _osrm_clients: dict[str, OsrmTable] = {}
@@ -87,6 +91,14 @@ def _seconds(moment: datetime | None, start: datetime, default: int) -> int:
 def _shift_seconds(day: date, moment, start: datetime) -> int:
     local = datetime.combine(day, moment, tzinfo=company_zone())
     return int((local - start).total_seconds())
+
+
+def _picked_up_on_the_way(order: dict, rows: list[dict], depot: tuple[float, float]) -> bool:
+    """A pick-up stop still to reach on a route, or a new order whose goods are not at the depot."""
+    if any(r["kind"] == "pickup" and r["arrived_at"] is None for r in rows):
+        return True
+    pickup = (order["pickup_lat"], order["pickup_lon"])
+    return order["status"] == NEW and great_circle_metres([depot, pickup])[0, 1] > AT_DEPOT_METRES
 
 
 async def last_positions(user_ids: list[int], since: datetime) -> dict[int, tuple[float, float]]:
@@ -166,13 +178,12 @@ async def build_problem(day: date, depot_id: int, now: datetime | None = None) -
         if late:
             due = END_OF_DAY
         dropoff_id = f"d{order['id']}"
-        pickup_row = next((r for r in rows if r["kind"] == "pickup" and r["arrived_at"] is None), None)
         aboard = order["status"] in ABOARD
         if aboard and carrier is None:
             continue  # picked up by a courier who is not working from this depot today
         info[order["id"]] = {"reference": order["reference"], "status": order["status"],
                              "deliver_to": order["deliver_to"], "late_already": late}
-        if pickup_row is not None and not aboard:
+        if not aboard and _picked_up_on_the_way(order, rows, (depot.lat, depot.lon)):
             p_ready = max(_seconds(order["pickup_from"], start, 0), now_s)
             p_due = _seconds(order["pickup_to"], start, END_OF_DAY)
             p_due = END_OF_DAY if p_due < now_s else p_due

@@ -1,12 +1,12 @@
 """An optimizer plan as a proposal for the dispatcher: the day as routed now ("before") and as planned
 ("after") — km, hours, cost, late stops, orders left out and why — and each proposed route with its stops,
-planned times and a polyline for the map. Plain JSON (it is kept in the job row until accepted or discarded).
+planned times and a polyline for the map. Plain JSON (it is kept in the job row until accepted or discarded),
+with reason codes for orders left out: `with_reasons` words them in the reader's language.
 """
 
 from __future__ import annotations
 
 from app.config import get_settings
-from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.optimizer import Plan, evaluate
 from app.planning.problem import DayProblem, kind_of, order_of
@@ -17,10 +17,19 @@ REASONS = {
     "no_room_left": _l("no room left: capacity or working time used up"),
     "not_routed": _l("not on any route yet"),
 }
+"""The words for the optimizer's reason codes (and "not_routed", the day as it stands), said once here."""
 
 
 def reason_text(code: str) -> str:
     return str(REASONS.get(code, code))
+
+
+def with_reasons(proposal: dict | None) -> dict | None:
+    """The proposal with each order left out explained in the reader's language (the stored proposal keeps
+    codes only: it is made by a worker, read by people in several languages)."""
+    if not proposal:
+        return proposal
+    return {**proposal, "unplanned": [{**row, "why": reason_text(row["reason"])} for row in proposal["unplanned"]]}
 
 
 def figures(day: DayProblem, plan: Plan) -> dict:
@@ -63,12 +72,11 @@ def make_proposal(day: DayProblem, plan: Plan, seconds: float) -> dict:
                        "km": round(route.distance / 1000, 1), "minutes": round(route.duration / 60),
                        "cost": route.cost, "stops": visits, "polyline": polyline})
     unplanned = [{"order_id": int(u.order_id), "reference": day.orders[int(u.order_id)]["reference"],
-                  "reason": u.reason, "why": reason_text(u.reason)} for u in plan.unplanned]
+                  "reason": u.reason} for u in plan.unplanned]
     return {
         "day": day.day.isoformat(), "depot": day.depot_id, "seconds": seconds, "engine": plan.engine,
         "feasible": plan.feasible, "before": figures(day, before), "after": figures(day, plan), "routes": routes,
         "unplanned": unplanned, "orders": len({s.order for s in day.problem.stops}),
         "couriers": {vid: c["courier_id"] for vid, c in day.couriers.items()}, "decision": "",
-        "currency": get_settings().default_currency, "summary": _("%(routes)s routes, %(orders)s orders left out", routes=len(routes),
-                                         orders=len(unplanned)),
+        "currency": get_settings().default_currency,
     }

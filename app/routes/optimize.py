@@ -23,6 +23,7 @@ from app.planning.jobs import (
     optimization,
     start_optimization,
 )
+from app.planning.proposal import with_reasons
 from app.routes.forms import form_of, optional_int, text
 from app.security import actor_of, allow
 from app.templating import fragment, page
@@ -44,7 +45,7 @@ async def depots() -> list[dict]:
 
 def job_context(job: dict) -> dict:
     """What the pages show: the job, its proposal with ETAs as times, and the routes for the map (as JSON)."""
-    proposal = job["proposal"]
+    proposal = job["proposal"] = with_reasons(job["proposal"])
     map_routes = []
     if proposal:
         for route in proposal["routes"]:
@@ -165,7 +166,8 @@ class ApiOptimizationsController(Controller):
 
     @get("/{job_id:int}", summary="The optimization's status, progress (0..1) and, once done, its proposal")
     async def read(self, job_id: int) -> OptimizationOut:
-        return OptimizationOut(**(await optimization(job_id)))
+        job = await optimization(job_id)
+        return OptimizationOut(**{**job, "proposal": with_reasons(job["proposal"])})
 
     @post("/{job_id:int}/accept", status_code=200, summary="Write the proposed routes (all or none)")
     async def accept(self, request: Request, job_id: int) -> Decided:

@@ -29,8 +29,13 @@ async def test_the_proposal_shows_the_day_before_and_after(small_day):
     assert proposal["before"]["unplanned_count"] == 5 and proposal["before"]["km"] == 0  # nothing routed yet
     assert proposal["after"]["unplanned_count"] == 0 and proposal["after"]["km"] > 0
     assert proposal["after"]["cost"] > 0 and proposal["after"]["late_count"] == 0
-    planned = [visit["reference"] for route in proposal["routes"] for visit in route["stops"]]
-    assert sorted(planned) == sorted(order.reference for order in small_day["orders"])
+    planned = [(visit["reference"], visit["kind"]) for route in proposal["routes"] for visit in route["stops"]]
+    assert sorted(planned) == sorted((order.reference, kind) for order in small_day["orders"]
+                                     for kind in ("dropoff", "pickup"))
+    for route in proposal["routes"]:  # each parcel is collected at the shop, then dropped off, by one courier
+        kinds = [(visit["order_id"], visit["kind"]) for visit in route["stops"]]
+        for order_id, kind in kinds:
+            assert kind == "pickup" or kinds.index((order_id, "pickup")) < kinds.index((order_id, "dropoff"))
     for route in proposal["routes"]:
         assert route["polyline"][0] == route["polyline"][-1] == [48.9186, 2.3536]  # from and back to the depot
         assert len(route["polyline"]) == len(route["stops"]) + 2
@@ -46,16 +51,19 @@ async def test_accepting_writes_routes_stops_and_etas_and_assigns_the_orders(sma
         route = await Route.objects().where((Route.courier == planned["courier_id"]) & (Route.day == small_day["day"])
                                             ).first()
         assert route.id in route_ids and route.planned_km == planned["km"]
-        stops = await Stop.select(Stop.order, Stop.sequence, Stop.planned_eta).where(Stop.route == route.id
-                                                                                    ).order_by(Stop.sequence)
-        assert [s["order"] for s in stops] == [v["order_id"] for v in planned["stops"]]
+        stops = await Stop.select(Stop.order, Stop.kind, Stop.sequence, Stop.planned_eta).where(
+            Stop.route == route.id).order_by(Stop.sequence)
+        assert [(s["order"], s["kind"]) for s in stops] == [(v["order_id"], v["kind"]) for v in planned["stops"]]
         assert [s["planned_eta"].isoformat() for s in stops] == [v["eta"] for v in planned["stops"]]
+    assert await Stop.count().where(Stop.kind == "pickup") == await Stop.count().where(Stop.kind == "dropoff") == 5
     statuses = await Order.select(Order.status).output(as_list=True)
     assert statuses == ["assigned"] * 5
     audited = await AuditEntry.select(AuditEntry.record_type, AuditEntry.user).where(AuditEntry.user == dispatcher.id)
     assert {row["record_type"] for row in audited} >= {"route", "stop", "delivery_order"}
     told = await ChangeLog.select(ChangeLog.entity).where(ChangeLog.entity == "route")
     assert len(told) >= len(route_ids)  # the couriers' phones pull the new routes on their next sync
+    again = await build_problem(small_day["day"], small_day["depot"], now=tomorrow_at(6))
+    assert len(again.problem.pairs) == 5  # optimizing again keeps each pick-up ahead of its drop-off
 
 
 async def test_accepting_is_all_or_nothing(small_day, monkeypatch):

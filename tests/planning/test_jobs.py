@@ -33,7 +33,7 @@ async def test_a_worker_plans_the_day_and_the_dispatcher_accepts_it(small_day, m
     assert proposal["after"]["unplanned_count"] == 0 and proposal["before"]["unplanned_count"] == 5
 
     await accept_optimization(Actor(dispatcher.id), job_id)
-    assert await StopRow.count() == 5
+    assert await StopRow.count() == 10  # each order's pick-up at the shop and its drop-off
     assert (await optimization(job_id))["proposal"]["decision"] == "accepted"
 
 

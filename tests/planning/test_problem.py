@@ -6,8 +6,8 @@ from datetime import time
 
 from app.db import writing
 from app.planning.problem import build_problem
-from tables.fleet import Courier
-from tables.orders import Order
+from tables.fleet import Courier, Depot
+from tables.orders import Order, Place
 from tables.routes import Route, Stop
 from tables.sync import GpsPoint
 from tests.planning.conftest import tomorrow_at
@@ -19,10 +19,15 @@ async def test_the_days_open_orders_and_the_couriers_on_shift_become_stops_and_v
     await Order.update({Order.status: "cancelled"}).where(Order.id == orders[1].id)
     day = await build_problem(small_day["day"], small_day["depot"], now=tomorrow_at(6))
 
-    assert sorted(s.id for s in day.problem.stops) == sorted(f"d{o.id}" for o in orders[2:])
-    third = next(s for s in day.problem.stops if s.id == f"d{orders[2].id}")
+    # Each new order is collected at the client's shop and dropped off at its address, by one courier.
+    assert sorted(s.id for s in day.problem.stops) == sorted(f"{k}{o.id}" for o in orders[2:] for k in "pd")
+    assert sorted((p.pickup, p.dropoff) for p in day.problem.pairs) == sorted(
+        (f"p{o.id}", f"d{o.id}") for o in orders[2:])
+    stops = {s.id: s for s in day.problem.stops}
+    third, collected = stops[f"d{orders[2].id}"], stops[f"p{orders[2].id}"]
     assert (third.ready, third.due) == (10 * 3600, 14 * 3600)  # seconds from the day's start (company time)
-    assert third.load.weight == 4000 and third.priority == 40 and third.service == 5 * 60
+    assert third.priority == 40 and third.service == 5 * 60
+    assert collected.load.weight == 4000 and day.points[collected.location] == (48.8652, 2.3470)  # the shop
     assert [v.id for v in day.problem.vehicles] == [f"c{c.id}" for c in small_day["couriers"]]
     van = day.problem.vehicles[0]
     assert (van.capacity.weight, van.capacity.volume) == (600_000, 3300)
@@ -66,12 +71,25 @@ async def test_a_window_closed_already_is_still_planned_and_counted_late(small_d
 
 async def test_pick_up_and_drop_off_are_paired_when_the_pick_up_is_still_to_do(small_day):
     karim = small_day["couriers"][0]
-    order = small_day["orders"][0]
+    routed, by_hand, at_depot = small_day["orders"][:3]
     async with writing():
         route = Route(courier=karim.id, vehicle=karim.vehicle, depot=karim.depot, day=small_day["day"])
         await route.save()
-        await Stop(route=route.id, order=order.id, kind="pickup", sequence=1).save()
-        await Stop(route=route.id, order=order.id, kind="dropoff", sequence=2).save()
+        await Stop(route=route.id, order=routed.id, kind="pickup", sequence=1).save()
+        await Stop(route=route.id, order=routed.id, kind="dropoff", sequence=2).save()
+        await Stop(route=route.id, order=by_hand.id, kind="dropoff", sequence=3).save()
+    # The dispatcher put one order on Karim's route as a delivery from the depot; another one's goods are
+    # brought to the depot by the client.
+    await Order.update({Order.status: "assigned"}).where(Order.id.is_in([routed.id, by_hand.id]))
+    depot = await Depot.objects().where(Depot.id == small_day["depot"]).first()
+    await Place.update({Place.lat: depot.lat + 0.0003, Place.lon: depot.lon}).where(Place.id == at_depot.pickup)
+
     day = await build_problem(small_day["day"], small_day["depot"], now=tomorrow_at(6))
-    assert [(p.pickup, p.dropoff) for p in day.problem.pairs] == [(f"p{order.id}", f"d{order.id}")]
-    assert day.current[f"c{karim.id}"] == [f"p{order.id}", f"d{order.id}"]
+
+    paired = {p.pickup: p.dropoff for p in day.problem.pairs}
+    assert paired[f"p{routed.id}"] == f"d{routed.id}"
+    assert f"p{by_hand.id}" not in paired and f"p{at_depot.id}" not in paired
+    stops = {s.id: s for s in day.problem.stops}
+    assert stops[f"d{at_depot.id}"].load.weight == 4000  # loaded at the depot, carried from the start
+    assert {f"p{o.id}" for o in small_day["orders"][3:]} <= set(paired)  # the new ones, from the client's shop
+    assert day.current[f"c{karim.id}"] == [f"p{routed.id}", f"d{routed.id}", f"d{by_hand.id}"]

@@ -7,6 +7,7 @@ import re
 
 from app.accounts.sessions import issue_api_token
 from app.audit import Actor
+from app.routes import optimize as optimize_routes
 from tables.orders import Order
 from tables.routes import Stop
 from tests.conftest import post_form
@@ -41,10 +42,10 @@ async def test_the_dispatcher_optimizes_watches_the_progress_and_accepts(client,
     assert "Proposal" in proposal and 'data-figure="km-after"' in proposal and "data-routes=" in proposal
     accepted = await post_form(client, f"/optimize/{job_id}/accept")
     assert accepted.status_code == 303 and accepted.headers["location"].startswith("/board?day=")
-    assert await Stop.count() == 5
+    assert await Stop.count() == 10  # a pick-up and a drop-off per order
     assert await Order.count().where(Order.status == "assigned") == 5
     again = await post_form(client, f"/optimize/{job_id}/accept")
-    assert again.status_code == 409  # accepted once only
+    assert again.status_code == 409 and "This proposal was already accepted." in again.text  # once only
 
 
 async def test_a_wrong_time_limit_is_shown_on_the_form(client, signed_in, small_day):  # noqa: F811
@@ -79,3 +80,31 @@ async def test_the_api_starts_reads_and_discards_an_optimization(client, make_us
     assert wrong.status_code == 422 and "seconds" in wrong.text
     missing = await client.get("/api/v1/optimizations/9999", headers=headers)
     assert missing.status_code == 404
+
+
+def test_counts_on_the_optimize_pages_agree_with_their_number():
+    from datetime import datetime, timezone
+
+    from app import i18n
+    from app.templating import make_environment
+
+    env = make_environment()
+    env.globals["csrf_token"] = lambda: "token"
+    i18n.set_locale("en")
+    stop = {"eta_at": datetime(2026, 11, 25, 9, tzinfo=timezone.utc), "reference": "WB-1", "kind": "dropoff",
+            "late": False}
+    figures = {"km": 1.0, "hours": 1.0, "cost": 100, "vehicles": 1, "late": [], "late_count": 0,
+               "unplanned_count": 0}
+    routes = [{"courier_id": 1, "courier": "Karim", "stops": [stop], "km": 1.0, "cost": 100},
+              {"courier_id": 2, "courier": "Paul", "stops": [stop, stop], "km": 2.0, "cost": 200}]
+    shown = env.get_template("optimize/_proposal.html").render(
+        proposal={"before": figures, "after": figures, "unplanned": [], "routes": routes, "decision": "accepted"},
+        job={"id": 1}, tile_url="", map_routes=[], currency="EUR")
+    assert "Karim · 1 stop ·" in shown and "Paul · 2 stops ·" in shown
+
+
+async def test_the_time_limits_are_counted_in_seconds(client, signed_in, monkeypatch):
+    monkeypatch.setattr(optimize_routes, "TIME_LIMITS", (1, 30))
+    await signed_in("dispatcher")
+    form = (await client.get("/optimize")).text
+    assert ">1 second</option>" in form and ">30 seconds</option>" in form
