@@ -88,7 +88,19 @@ async def board_orders(day: date, filters: BoardFilter, after: tuple | None = No
     if after:
         moment, order_id = after
         query = query.where((Order.deliver_from > moment) | ((Order.deliver_from == moment) & (Order.id > order_id)))
-    orders = await query.order_by(Order.deliver_from).order_by(Order.id).limit(limit)
+    return await _with_stops(await query.order_by(Order.deliver_from).order_by(Order.id).limit(limit))
+
+
+async def shown_orders(order_ids: list[int]) -> list[dict]:
+    """The rows the dispatcher has on screen, whatever page or filter brought them there (the live poll
+    refreshes exactly those, even one that has since left the filter): three queries."""
+    if not order_ids:
+        return []
+    return await _with_stops(await Order.select(*ROW_COLUMNS).where(Order.id.is_in(order_ids)))
+
+
+async def _with_stops(orders: list[dict]) -> list[dict]:
+    """Each order with its stop and courier, and the proof the courier recorded (two queries)."""
     stops = await stops_of([order["id"] for order in orders])
     proofs = await field_proofs([order["id"] for order in orders])
     for order in orders:

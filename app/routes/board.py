@@ -21,6 +21,7 @@ from app.dispatch.board import (
     exceptions,
     map_data,
     route_stops,
+    shown_orders,
     status_counts,
 )
 from app.dispatch.day import company_today
@@ -33,6 +34,7 @@ from tables.routes import Route
 
 PAGE = 100
 LIVE_SECONDS = 5
+MAX_SHOWN = 2000  # rows the poll refreshes at most (twenty pages of "Show more")
 
 
 def board_day(value: str) -> date:
@@ -53,6 +55,13 @@ def parse_after(value: str) -> tuple | None:
         return datetime.fromisoformat(moment), int(order_id)
     except ValueError:
         return None
+
+
+def shown_ids(value: str) -> list[int] | None:
+    """"12,15,40" -> the ids of the rows on screen (at most MAX_SHOWN); None when the poll did not say."""
+    if not value:
+        return None
+    return [int(part) for part in value.split(",") if part.isdigit()][:MAX_SHOWN]
 
 
 def after_key(order: dict) -> str:
@@ -96,15 +105,17 @@ class BoardController(Controller):
 
     @get("/live")
     async def show_live(self, request: Request, day: str = "", status: str = "", courier: str = "", zone: str = "",
-                        window: str = "", client: str = "", route: str = "") -> Template:
-        """The poll: counts, exceptions, couriers, the selected route and the first page's statuses, each
-        swapped into its place out of band."""
+                        window: str = "", client: str = "", route: str = "", shown: str = "") -> Template:
+        """The poll: counts, exceptions, couriers, the selected route and the statuses of the rows on screen
+        (`shown`: their ids, which board.js sends; without it, the first page), each swapped in out of band."""
         the_day = board_day(day)
         filters = board_filter(status, courier, zone, window, client)
         selected = optional_int(route) or optional_int(courier)
         the_route, stops = await route_stops(the_day, selected) if selected else (None, [])
+        on_screen = shown_ids(shown)
         return fragment("board/_live.html", day=the_day, filters=filters,
-                        orders=await board_orders(the_day, filters, limit=PAGE),
+                        orders=await shown_orders(on_screen) if on_screen is not None else await board_orders(
+                            the_day, filters, limit=PAGE),
                         counts=await status_counts(the_day, filters), exceptions=await exceptions(the_day),
                         couriers=await couriers_of_day(the_day), route=the_route, stops=stops,
                         selected_courier=selected)

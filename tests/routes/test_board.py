@@ -5,9 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 from app.dispatch.assign import assign_orders
 from app.dispatch.day import company_today, company_zone
-from app.orders.orders import change_status
+from app.orders.orders import cancel_order, change_status
+from app.routes.board import PAGE
 from app.orders.status import By
-from tables.orders import Order
+from tables.orders import Order, Place
 from tables.routes import Route, Stop
 from app.sync.reasons import explain
 from tables.sync import CashEntry, GpsPoint, SyncProblem
@@ -165,3 +166,36 @@ async def test_a_problem_a_phone_reported_is_explained_on_the_board(client, sign
     block = page[page.index('data-exception="sync"'):]
     assert orders[0].reference in block[:block.index("</ul>")]
     assert "This stop no longer exists." in block and explain("unknown_stop") != "unknown_stop"
+
+
+async def many_orders(client_id: int, n: int) -> list[int]:
+    """n new orders of today, a minute apart, in two bulk inserts."""
+    places = await Place.insert(*(Place(address=f"{i} Rue Juste, 75011 Paris", lat=48.86, lon=2.37, zone="75011")
+                                  for i in range(n + 1))).returning(Place.id)
+    rows = await Order.insert(*(Order(reference=f"WB-T{i:04}", client=client_id, pickup=places[0]["id"],
+                                      dropoff=place["id"], deliver_from=today_at(10) + timedelta(minutes=i),
+                                      tracking_token=f"token-{i}", status="new")
+                                for i, place in enumerate(places[1:]))).returning(Order.id)
+    return [row["id"] for row in rows]
+
+
+async def test_the_live_poll_refreshes_the_rows_on_screen_whatever_page_or_filter(client, signed_in, queries):
+    await signed_in("dispatcher")
+    ids = await many_orders((await make_client()).id, PAGE + 5)
+    on_second_page = ids[PAGE + 2]
+    board = await client.get("/board?status=new")
+    assert f'data-order="{on_second_page}"' not in rows(board) and "Show more" in rows(board)
+    await committed(cancel_order)(SYSTEM, await Order.objects().get(Order.id == on_second_page), "client called")
+    hx = {"HX-Request": "true"}
+    first_page_only = await client.get("/board/live?status=new", headers=hx)
+    assert f'id="status-{on_second_page}"' not in first_page_only.text
+    queries.count = 0
+    two = await client.get(f"/board/live?status=new&shown={ids[0]},{on_second_page}", headers=hx)
+    few = queries.count
+    badge = two.text[two.text.index(f'id="status-{on_second_page}"'):]
+    assert 'data-status="cancelled"' in badge[:200]  # left the "new" filter, still refreshed where it is shown
+    assert f'id="status-{ids[0]}"' in two.text and f'id="status-{ids[1]}"' not in two.text
+    queries.count = 0
+    everything = await client.get(f"/board/live?status=new&shown={','.join(map(str, ids))}", headers=hx)
+    assert queries.count == few and all(f'id="status-{order_id}"' in everything.text for order_id in ids)
+    assert (await client.get("/board/live?shown=1,x,,2", headers=hx)).status_code == 200

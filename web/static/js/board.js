@@ -140,5 +140,12 @@
     document.body.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.elt && event.detail.elt.id === "live") refreshMap();
     });
+    // The poll refreshes the rows on screen, however many pages "Show more" added: it sends their ids.
+    document.body.addEventListener("htmx:configRequest", function (event) {
+      if (!event.detail.elt || event.detail.elt.id !== "live") return;
+      var ids = [];
+      document.querySelectorAll("#order-rows tr[data-order]").forEach(function (row) { ids.push(row.dataset.order); });
+      event.detail.parameters.shown = ids.length ? ids.join(",") : "0";
+    });
   });
 })();
