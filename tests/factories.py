@@ -11,6 +11,7 @@ from app.orders.orders import create_order
 from app.pricing.lists import add_rule, create_price_list
 from tables.counterparties import Counterparty
 from tables.fleet import Courier, Depot, Vehicle
+from tables.orders import Order, Place
 
 SYSTEM = Actor.system()
 _n = count(1)
@@ -46,6 +47,17 @@ def order_fields(client_id: int, **overrides) -> dict:
 
 async def make_order(client_id: int, actor: Actor = SYSTEM, **overrides):
     return await create_order(actor, order_fields(client_id, **overrides), "Europe/Paris")
+
+
+async def many_orders(client_id: int, n: int) -> list[int]:
+    """n new orders of today, a minute apart from 10:00, in two bulk inserts (for lists longer than a page)."""
+    places = await Place.insert(*(Place(address=f"{i} Rue Juste, 75011 Paris", lat=48.86, lon=2.37, zone="75011")
+                                  for i in range(n + 1))).returning(Place.id)
+    rows = await Order.insert(*(Order(reference=f"WB-T{i:04}", client=client_id, pickup=places[0]["id"],
+                                      dropoff=place["id"], deliver_from=today_at(10) + timedelta(minutes=i),
+                                      tracking_token=f"token-{i}", status="new")
+                                for i, place in enumerate(places[1:]))).returning(Order.id)
+    return [row["id"] for row in rows]
 
 
 async def make_courier(make_user, name: str = "Karim Haddad", **fields) -> Courier:

@@ -8,12 +8,12 @@ from app.dispatch.day import company_today, company_zone
 from app.orders.orders import cancel_order, change_status
 from app.routes.board import PAGE
 from app.orders.status import By
-from tables.orders import Order, Place
+from tables.orders import Order
 from tables.routes import Route, Stop
 from app.sync.reasons import explain
 from tables.sync import CashEntry, GpsPoint, SyncProblem
 from tests.conftest import post_form
-from tests.factories import SYSTEM, committed, make_client, make_courier, make_order, today_at
+from tests.factories import SYSTEM, committed, make_client, make_courier, make_order, many_orders, today_at
 
 
 def rows(page) -> str:
@@ -166,17 +166,6 @@ async def test_a_problem_a_phone_reported_is_explained_on_the_board(client, sign
     block = page[page.index('data-exception="sync"'):]
     assert orders[0].reference in block[:block.index("</ul>")]
     assert "This stop no longer exists." in block and explain("unknown_stop") != "unknown_stop"
-
-
-async def many_orders(client_id: int, n: int) -> list[int]:
-    """n new orders of today, a minute apart, in two bulk inserts."""
-    places = await Place.insert(*(Place(address=f"{i} Rue Juste, 75011 Paris", lat=48.86, lon=2.37, zone="75011")
-                                  for i in range(n + 1))).returning(Place.id)
-    rows = await Order.insert(*(Order(reference=f"WB-T{i:04}", client=client_id, pickup=places[0]["id"],
-                                      dropoff=place["id"], deliver_from=today_at(10) + timedelta(minutes=i),
-                                      tracking_token=f"token-{i}", status="new")
-                                for i, place in enumerate(places[1:]))).returning(Order.id)
-    return [row["id"] for row in rows]
 
 
 async def test_the_live_poll_refreshes_the_rows_on_screen_whatever_page_or_filter(client, signed_in, queries):
