@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -86,16 +87,20 @@ class OsrmTable:
         self.block = block
         self.client = client or httpx.Client(timeout=timeout)
         self.requests_sent = 0
+        self._lock = threading.Lock()
 
     def matrix(self, points: Sequence[Point], profile: str = "car") -> TravelMatrix:
-        """Metres and seconds between every two points along the road network."""
+        """Metres and seconds between every two points along the road network.
+
+        Blocking (HTTP): callers on an event loop run it in a thread; the lock keeps the cache whole."""
         key = _cache_key(self.base_url, profile, points)
-        cached = self._recall(key)
-        if cached is not None:
-            return cached
-        answer = self._ask(points, profile)
-        self._remember(key, answer)
-        return answer
+        with self._lock:
+            cached = self._recall(key)
+            if cached is not None:
+                return cached
+            answer = self._ask(points, profile)
+            self._remember(key, answer)
+            return answer
 
     def matrices(self, points: Sequence[Point], profiles: Sequence[str]) -> dict[str, TravelMatrix]:
         return {profile: self.matrix(points, profile) for profile in profiles}

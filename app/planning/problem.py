@@ -20,6 +20,7 @@ otherwise its goods leave from the depot (an order a dispatcher assigned by hand
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -243,9 +244,10 @@ async def build_problem(day: date, depot_id: int, now: datetime | None = None) -
     settings = get_settings()
     osrm = _osrm(settings.osrm_url) if settings.osrm_url else None
     profiles = sorted({v.profile for v in vehicles} or {"car"})
+    # OSRM answers over HTTP and a big estimate takes a moment: off the event loop, which serves other jobs.
+    travel = await asyncio.to_thread(travel_matrices, points, profiles, osrm)
     problem = Problem(
-        vehicles=tuple(vehicles), stops=tuple(stops), pairs=tuple(pairs),
-        travel=travel_matrices(points, profiles, osrm=osrm), default_priority=50,
+        vehicles=tuple(vehicles), stops=tuple(stops), pairs=tuple(pairs), travel=travel, default_priority=50,
         delay_cost_per_hour=DELAY_COST_PER_HOUR, unplanned_penalty=UNPLANNED_PENALTY,
     )
     return DayProblem(problem=problem, day=day, depot_id=depot_id, day_start=start, points=points,

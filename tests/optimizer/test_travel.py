@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 
 from app.optimizer import OsrmTable, estimated_matrices, travel_matrices
 from app.optimizer.travel import UNREACHABLE, OsrmError
+from tests.optimizer.fake_osrm import FakeOsrm, osrm_url  # noqa: F401 - the fixture
 
 PARIS, LYON = (48.8566, 2.3522), (45.7640, 4.8357)
 
@@ -21,56 +17,6 @@ def test_the_estimate_is_the_great_circle_with_a_detour_at_the_vehicles_speed():
     assert 390_000 * 1.3 < road < 394_000 * 1.3
     assert matrices["car"].distance[1, 0] == road and matrices["car"].distance[0, 0] == 0
     assert matrices["bicycle"].duration[0, 1] > 2 * matrices["car"].duration[0, 1]
-
-
-class FakeOsrm(BaseHTTPRequestHandler):
-    """Answers /table like OSRM: 1 km per degree of latitude, 100 s per km; nothing reaches longitude 89."""
-
-    requests: list[str] = []
-
-    def do_GET(self):  # noqa: N802 - the http.server interface
-        url = urlsplit(self.path)
-        FakeOsrm.requests.append(url.path)
-        profile, coordinates = url.path.split("/")[3], url.path.split("/")[4]
-        if profile == "broken":
-            return self._answer({"code": "InvalidQuery", "message": "no such profile"})
-        points = [tuple(map(float, c.split(","))) for c in coordinates.split(";")]
-        query = parse_qs(url.query)
-        sources = [int(i) for i in query["sources"][0].split(";")]
-        destinations = [int(i) for i in query["destinations"][0].split(";")]
-        distances = [[self._km(points[s], points[d]) * 1000.4 for d in destinations] for s in sources]
-        for row, s in zip(distances, sources):
-            for k, d in enumerate(destinations):
-                if 89 in (points[s][0], points[d][0]) and s != d:
-                    row[k] = None
-        durations = [[None if x is None else x / 10 for x in row] for row in distances]
-        self._answer({"code": "Ok", "distances": distances, "durations": durations})
-
-    @staticmethod
-    def _km(a, b) -> float:
-        return abs(a[1] - b[1])
-
-    def _answer(self, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def osrm_url():
-    FakeOsrm.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOsrm)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 POINTS = [(0.0, 10.0), (1.0, 10.0), (3.0, 10.0)]

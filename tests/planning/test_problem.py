@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import time
 
+import pytest
+
+from app.config import reset_settings
 from app.db import writing
 from app.planning.problem import build_problem
 from tables.fleet import Courier, Depot
 from tables.orders import Order, Place
 from tables.routes import Route, Stop
 from tables.sync import GpsPoint
+from tests.optimizer.fake_osrm import FakeOsrm, osrm_url  # noqa: F401 - the fixture
 from tests.planning.conftest import tomorrow_at
 
 
@@ -93,3 +99,31 @@ async def test_pick_up_and_drop_off_are_paired_when_the_pick_up_is_still_to_do(s
     assert stops[f"d{at_depot.id}"].load.weight == 4000  # loaded at the depot, carried from the start
     assert {f"p{o.id}" for o in small_day["orders"][3:]} <= set(paired)  # the new ones, from the client's shop
     assert day.current[f"c{karim.id}"] == [f"p{routed.id}", f"d{routed.id}", f"d{by_hand.id}"]
+
+
+@pytest.fixture
+def with_osrm(osrm_url, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("OSRM_URL", osrm_url)
+    reset_settings()
+    yield osrm_url
+    reset_settings()
+
+
+async def test_the_road_table_is_asked_for_without_holding_up_the_other_jobs(small_day, with_osrm):
+    FakeOsrm.gate = threading.Event()  # the server answers once something else on the event loop has run
+
+    async def other_job() -> None:
+        for _ in range(3000):
+            if FakeOsrm.requests:
+                FakeOsrm.gate.set()
+                return
+            await asyncio.sleep(0.01)
+
+    day, _ = await asyncio.gather(build_problem(small_day["day"], small_day["depot"], now=tomorrow_at(6)),
+                                  other_job())
+
+    assert FakeOsrm.released == [True]  # the event loop kept running while OSRM was asked
+    road = day.problem.travel["van"]  # the fake road: 1 km per degree of latitude, 100 s per km
+    depot, shop = day.points[0], day.points[1]
+    assert road.distance[0, 1] == round(abs(depot[0] - shop[0]) * 1000.4)
+    assert road.duration[0, 1] == round(abs(depot[0] - shop[0]) * 100.04)
