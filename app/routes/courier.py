@@ -15,7 +15,7 @@ from app.orders.status import STATUS_NAMES
 from app.routes.forms import current_user
 from app.security import allow
 from app.sync.board import sync_problems
-from app.sync.reasons import FAIL_REASONS
+from app.sync.reasons import FAIL_REASONS, MUTATION_NAMES
 from app.sync.shift import cash_summary, courier_stop
 from app.templating import page
 
@@ -50,7 +50,8 @@ class CourierController(Controller):
     @get("/shift")
     async def show_shift(self, request: Request) -> Template:
         today = company_today()
-        return courier_page("courier/shift.html", day=today, cash=await cash_summary(current_user(request).id, today))
+        return courier_page("courier/shift.html", day=today, cash=await cash_summary(current_user(request).id, today),
+                            mutation_names={name: str(label) for name, label in MUTATION_NAMES.items()})
 
     @get("/problems")
     async def list_problems(self, request: Request, before: int | None = None) -> Template:

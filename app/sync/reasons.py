@@ -38,6 +38,18 @@ FAIL_REASONS = {
     "other": _l("Other"),
 }
 
+# What the end-of-shift summary calls each kind of action still waiting on the phone.
+MUTATION_NAMES = {
+    "stop.arrive": _l("Arrivals"),
+    "stop.pick_up": _l("Pick-ups"),
+    "stop.deliver": _l("Deliveries"),
+    "stop.fail": _l("Failed attempts"),
+    "cash.collect": _l("Payments"),
+    "gps.track": _l("Positions"),
+    "note.add": _l("Notes"),
+    "address.suggest": _l("Address suggestions"),
+}
+
 RESULT_NAMES = {
     SUPERSEDED: _l("Kept as history"),
     REJECTED: _l("Not applied"),

@@ -122,6 +122,17 @@
 
   function position() { return lastPosition ? { lat: lastPosition.lat, lon: lastPosition.lon } : {}; }
 
+  // The position the courier chose to send with one action (also off shift): the shift's last fix, else one
+  // fix asked for now; none (and the action still saved) when the phone has no fix within 10 s.
+  function currentPosition() {
+    if (lastPosition || !navigator.geolocation) return Promise.resolve(position());
+    return new Promise(function (resolve) {
+      navigator.geolocation.getCurrentPosition(function (found) {
+        resolve({ lat: found.coords.latitude, lon: found.coords.longitude });
+      }, function () { resolve({}); }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+    });
+  }
+
   // ---- the route map ----------------------------------------------------------------------------------------
   var mapBox = document.getElementById("route-map");
   if (mapBox && window.L) {
@@ -149,6 +160,7 @@
     box.textContent = message;
     box.hidden = false;
     box.classList.toggle("error", !!isError);
+    box.scrollIntoView({ block: "nearest" });  // the forms sit far below it on a phone
   }
 
   // What went wrong, in the courier's words: a full phone and an oversized photo have their own sentences.
@@ -253,8 +265,8 @@
     address.addEventListener("submit", function (event) {
       event.preventDefault();
       var args = { order_id: orderId, address: address.elements.address.value.trim(), note: address.elements.note.value };
-      if (address.elements.here.checked) Object.assign(args, position());
-      outbox.enqueue("address.suggest", args).then(saved, failed);
+      var here = address.elements.here.checked ? currentPosition() : Promise.resolve({});
+      here.then(function (found) { return outbox.enqueue("address.suggest", Object.assign(args, found)); }).then(saved, failed);
     });
   }
 
@@ -265,13 +277,14 @@
     var empty = n.changes + n.blobs === 0 && navigator.onLine && !outbox.state.login;
     stateBox.textContent = empty ? stateBox.dataset.done : stateBox.dataset.waiting;
     stateBox.classList.toggle("done", empty);
+    var names = JSON.parse(list.dataset.names || "{}");
     outbox.outbox().then(function (entries) {
       var byName = {};
       entries.forEach(function (entry) { byName[entry.name] = (byName[entry.name] || 0) + 1; });
       list.textContent = "";
       Object.keys(byName).forEach(function (name) {
         var item = document.createElement("li");
-        item.textContent = name + ": " + byName[name];
+        item.textContent = (names[name] || name) + ": " + byName[name];
         list.appendChild(item);
       });
     });
