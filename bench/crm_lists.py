@@ -5,6 +5,8 @@ search and dossier pages as a manager, a supervisor and an admin. Budget: p95 â‰
 
 SQLite by default (a fresh file in a temporary data dir); with DATABASE_URL, that PostgreSQL database is emptied
 first (only with BENCH_ALLOW_TRUNCATE=1). The fill uses bulk inserts (executemany on SQLite, COPY on PostgreSQL).
+With BENCH_REUSE=1 the fill is kept (SQLite: in BENCH_DATA_DIR, default /tmp/waybill-bench-crm) and reused by the
+next run when it has the same size and FILL_VERSION; new migrations still apply to it.
 Prints the figures; exits 1 when a budget is missed.
 """
 
@@ -22,9 +24,15 @@ from datetime import datetime, timedelta, timezone
 
 BUDGET_MS = 100.0
 SAMPLES = 40
+FILL_VERSION = 2  # bump when fill() changes
+REUSE = os.environ.get("BENCH_REUSE") == "1"
 
 if not os.environ.get("DATABASE_URL"):
-    os.environ["WAYBILL_DATA_DIR"] = tempfile.mkdtemp(prefix="waybill-bench-crm-")
+    if REUSE:
+        os.environ["WAYBILL_DATA_DIR"] = os.environ.get("BENCH_DATA_DIR", "/tmp/waybill-bench-crm")
+        os.makedirs(os.environ["WAYBILL_DATA_DIR"], exist_ok=True)
+    else:
+        os.environ["WAYBILL_DATA_DIR"] = tempfile.mkdtemp(prefix="waybill-bench-crm-")
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0000000000000")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -77,7 +85,7 @@ async def fill(counterparties: int, activities: int) -> dict:
     from tables.accounts import User
     from tables.activities import Activity
     from app.crm.counterparties import name_words
-    from tables.counterparties import Contact, Counterparty, NameWord
+    from tables.counterparties import Contact, Counterparty, ManagerAssignment, NameWord
 
     rng = random.Random(8)
     password = hash_password("bench-password")
@@ -93,7 +101,7 @@ async def fill(counterparties: int, activities: int) -> dict:
     await admin.save()
     now = datetime.now(timezone.utc)
     started = time.perf_counter()
-    rows, contacts, words = [], [], []
+    rows, contacts, words, holders = [], [], [], []
     for n in range(counterparties):
         name = f"{rng.choice(WORDS)} {rng.choice(NAMES)} {n}"
         rows.append({"name": name, "name_key": name_key(name), "kind": "company", "phone": f"+331{n:08d}",
@@ -101,11 +109,16 @@ async def fill(counterparties: int, activities: int) -> dict:
                      "marketing_source": "Search engine", "state": "active", "created_at": now, "updated_at": now,
                      "address": f"{n % 120} Rue de Rivoli, Paris", "completeness": 80})
         words += [{"counterparty": n + 1, "word": word} for word in name_words(name_key(name))]
+        holders.append({"counterparty": n + 1, "manager": managers[n % MANAGERS], "started_at": now, "lead": True})
+        if n % 100 == 3:  # one client in a hundred has a co-manager too (manager7, measured below)
+            holders.append({"counterparty": n + 1, "manager": managers[(n + 4) % MANAGERS], "started_at": now,
+                            "lead": False})
         contacts.append({"counterparty": n + 1, "name": f"Contact {n}", "phone": f"+336{n:08d}",
                          "email": f"contact{n}@example.fr", "extra": {}})
     await bulk_insert(Counterparty, rows)
     await bulk_insert(Contact, contacts)
     await bulk_insert(NameWord, words)
+    await bulk_insert(ManagerAssignment, holders)
     chunk = 200_000
     for offset in range(0, activities, chunk):
         batch = []
@@ -117,7 +130,28 @@ async def fill(counterparties: int, activities: int) -> dict:
                           "author": managers[(client - 1) % MANAGERS], "priority": "normal",
                           "state": "done" if start < now else "planned", "created_at": now})
         await bulk_insert(Activity, batch)
-    return {"fill_s": time.perf_counter() - started, "managers": managers, "admin": admin.id}
+    return {"fill_s": time.perf_counter() - started}
+
+
+def fill_signature(counterparties: int, activities: int) -> dict:
+    return {"counterparties": counterparties, "activities": activities, "version": FILL_VERSION}
+
+
+async def reusable_fill(counterparties: int, activities: int) -> bool:
+    from tables.crm import CrmSetting
+
+    if not REUSE:
+        return False
+    row = await CrmSetting.select(CrmSetting.value).where(CrmSetting.name == "bench_fill").output(
+        load_json=True).first()
+    return row is not None and row["value"] == fill_signature(counterparties, activities)
+
+
+async def remember_fill(counterparties: int, activities: int) -> None:
+    from tables.crm import CrmSetting
+
+    await CrmSetting.delete().where(CrmSetting.name == "bench_fill")
+    await CrmSetting.insert(CrmSetting(name="bench_fill", value=fill_signature(counterparties, activities)))
 
 
 async def measure(client, paths: list[str]) -> list[float]:
@@ -134,6 +168,22 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
+async def empty_database(counterparties: int, activities: int) -> None:
+    from app import db
+    from tests.conftest import all_tables
+
+    if os.environ.get("DATABASE_URL"):
+        if os.environ.get("BENCH_ALLOW_TRUNCATE") != "1":
+            raise SystemExit("set BENCH_ALLOW_TRUNCATE=1 to let the bench empty this PostgreSQL database")
+        names = ", ".join(f'"{table._meta.tablename}"' for table in all_tables())
+        await db.engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    elif REUSE:  # a kept SQLite file from another size or fill version
+        with sqlite3.connect(db.engine().path) as connection:
+            connection.execute("PRAGMA foreign_keys = OFF")
+            for table in all_tables():
+                connection.execute(f'DELETE FROM "{table._meta.tablename}"')
+
+
 async def main(counterparties: int, activities: int) -> int:
     import logging
 
@@ -148,23 +198,21 @@ async def main(counterparties: int, activities: int) -> int:
 
     await db.start_pool()
     await migrate()
-    if os.environ.get("DATABASE_URL"):
-        if os.environ.get("BENCH_ALLOW_TRUNCATE") != "1":
-            raise SystemExit("set BENCH_ALLOW_TRUNCATE=1 to let the bench empty this PostgreSQL database")
-        from tests.conftest import all_tables
-
-        names = ", ".join(f'"{table._meta.tablename}"' for table in all_tables())
-        await db.engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    filled = await fill(counterparties, activities)
+    engine = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+    if await reusable_fill(counterparties, activities):
+        print(f"{engine}: reusing the fill of {counterparties:,} counterparties and {activities:,} activities")
+    else:
+        await empty_database(counterparties, activities)
+        filled = await fill(counterparties, activities)
+        await remember_fill(counterparties, activities)
+        print(f"{engine}: filled {counterparties:,} counterparties + contacts and {activities:,} activities "
+              f"in {filled['fill_s']:.1f} s")
     if not os.environ.get("DATABASE_URL"):
         with sqlite3.connect(db.engine().path) as connection:
             connection.execute("ANALYZE")
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # reads should not wade through a huge WAL
     else:
         await db.engine().run_ddl("ANALYZE")
-    engine = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
-    print(f"{engine}: filled {counterparties:,} counterparties + contacts and {activities:,} activities "
-          f"in {filled['fill_s']:.1f} s")
     app = create_app(start_worker=False, manage_pool=False)
     rng = random.Random(9)
     failed = False
@@ -173,7 +221,8 @@ async def main(counterparties: int, activities: int) -> int:
         async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client:
             token = await csrf_token(client)
             await client.post("/login", data={"login": login, "password": "bench-password", "_csrf_token": token})
-            own = [n for n in range(counterparties) if login == "admin" or (n % MANAGERS) == 7] if login != "boss" \
+            own = [n for n in range(counterparties) if login == "admin" or (n % MANAGERS) == 7 or n % 100 == 3] \
+                if login != "boss" \
                 else [n for n in range(counterparties) if n % MANAGERS in (0, 1, 2, 3, 4)]
             picks = [rng.choice(own) for _ in range(SAMPLES)]
             cases = {

@@ -6,13 +6,14 @@ has passed is *overdue* — computed, never stored, so it cannot go stale.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from app import audit
 from app.accounts.roles import ADMIN
 from app.audit import Actor
-from app.crm.visibility import Viewer, require_visible, visible_counterparties
+from app.crm.visibility import Viewer, may_see, require_visible
 from app.db import writing
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import gettext as _
@@ -20,6 +21,7 @@ from app.i18n import lazy_gettext as _l
 from tables.accounts import User
 from tables.activities import Activity, ActivityReschedule
 from tables.counterparties import Contact, Counterparty
+from tables.orders import Order
 
 KINDS = {"call": _l("Call"), "meeting": _l("Meeting"), "email": _l("E-mail"), "task": _l("Task"),
          "visit": _l("Visit")}
@@ -57,6 +59,7 @@ class ActivityInput:
     remind_at: datetime | None = None
     remind_by_email: bool = False
     origin: str = "manual"
+    custom: dict[int, str] = field(default_factory=dict)  # admin-defined activity fields, by field id
 
 
 async def _check(viewer: Viewer, data: ActivityInput) -> dict[str, str]:
@@ -76,6 +79,9 @@ async def _check(viewer: Viewer, data: ActivityInput) -> dict[str, str]:
             await require_visible(viewer, data.counterparty_id)
         except NotFound:
             errors["counterparty"] = _("No such client.")
+    if data.order_id is not None and not await Order.exists().where(
+            (Order.id == data.order_id) & (Order.client == (data.counterparty_id or 0))):
+        errors["order"] = _("Choose one of the client's orders.")
     if data.contact_id is not None and not await Contact.exists().where(
             (Contact.id == data.contact_id) & (Contact.counterparty == (data.counterparty_id or 0))):
         errors["contact"] = _("This person is not a contact of the client.")
@@ -86,9 +92,11 @@ async def _check(viewer: Viewer, data: ActivityInput) -> dict[str, str]:
 
 
 async def plan_activity(actor: Actor, viewer: Viewer, data: ActivityInput) -> Activity:
-    errors = await _check(viewer, data)
-    if errors:
-        raise InvalidInput(errors)
+    """The order, if any, must be one of the client's (whom the viewer sees): the client's orders are the ones
+    the viewer may link."""
+    from app.crm.custom_fields import check_values, save_values
+
+    checked = await check_values("activity", data.custom, await _check(viewer, data))
     row = Activity(kind=data.kind, counterparty=data.counterparty_id, contact=data.contact_id, order=data.order_id,
                    subject=data.subject.strip()[:200], starts_at=data.starts_at,
                    ends_at=data.ends_at or data.starts_at + DEFAULT_LENGTH, goal=data.goal.strip(),
@@ -97,24 +105,15 @@ async def plan_activity(actor: Actor, viewer: Viewer, data: ActivityInput) -> Ac
                    remind_by_email=data.remind_by_email)
     async with writing():
         await audit.insert(actor, row, summary=f"planned {row.kind}: {row.subject}")
+        await save_values(actor, checked, row.id)
     return row
 
 
-def _visible_activity(viewer: Viewer):
-    if viewer.sees_all:
-        return None
-    clause = Activity.performer.is_in(list(viewer.team)) | (Activity.author == viewer.user_id)
-    cp_clause = visible_counterparties(viewer)
-    return clause | Activity.counterparty.is_in(Counterparty.select(Counterparty.id).where(cp_clause))
-
-
 async def get_activity(viewer: Viewer, activity_id: int) -> Activity:
-    query = Activity.objects().where(Activity.id == activity_id)
-    clause = _visible_activity(viewer)
-    if clause is not None:
-        query = query.where(clause)
-    row = await query.first()
-    if row is None:
+    """Visible to its performer's team, its author, and whoever sees its client."""
+    row = await Activity.objects().where(Activity.id == activity_id).first()
+    if row is None or not (viewer.sees_all or row.performer in viewer.team or row.author == viewer.user_id
+                           or (row.counterparty and await may_see(viewer, row.counterparty))):
         raise NotFound(_("No such activity."))
     return row
 
@@ -280,6 +279,17 @@ async def reschedule_history(activity_id: int) -> list[dict]:
         ActivityReschedule.old_starts_at, ActivityReschedule.new_starts_at, ActivityReschedule.reason,
         ActivityReschedule.at, ActivityReschedule.by.full_name.as_alias("by_name"),
     ).where(ActivityReschedule.activity == activity_id).order_by(ActivityReschedule.id)
+
+
+async def orders_to_link(counterparty_id: int, reference: str = "", limit: int = 20) -> list[dict]:
+    """The client's orders an activity may point to, newest first, by any piece of their reference (ours or the
+    client's own). Callers check the viewer sees the client."""
+    query = Order.select(Order.id, Order.reference, Order.external_ref, Order.status, Order.created_at).where(
+        Order.client == counterparty_id)
+    piece = re.sub(r"[%_\\\s]+", "", reference)[:30]
+    if piece:
+        query = query.where(Order.reference.ilike(f"%{piece}%") | Order.external_ref.ilike(f"%{piece}%"))
+    return await query.order_by(Order.id, ascending=False).limit(limit)
 
 
 async def activity_details(activity_id: int) -> dict:

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import phonenumbers
+from piccolo.columns.combination import WhereRaw
 
 from app import audit
 from app.audit import Actor
 from app.accounts.roles import ADMIN
-from app.crm.visibility import Viewer, require_visible, restrict, shared_clients, visible_counterparties
+from app.crm.visibility import Viewer, co_managed_clients, require_visible, restrict, shared_clients
 from app.db import writing
 from app.errors import InvalidInput, NotFound
 from app.i18n import LANGUAGES, valid_time_zone
@@ -187,7 +188,8 @@ async def register_client(actor: Actor, viewer: Viewer, registration: Registrati
 
 async def get_counterparty(viewer: Viewer, counterparty_id: int) -> Counterparty:
     """The card, if the viewer may see it (one query); not found otherwise."""
-    row = await restrict(Counterparty.objects().where(Counterparty.id == counterparty_id), viewer).first()
+    row = await restrict(Counterparty.objects().where(Counterparty.id == counterparty_id), viewer,
+                         [counterparty_id]).first()
     if row is None:
         raise NotFound(_("No such client."))
     return row
@@ -236,22 +238,73 @@ async def current_consents(counterparty_id: int) -> dict[str, dict]:
     return {row["channel"]: row for row in rows}
 
 
-async def assign_manager(actor: Actor, viewer: Viewer, counterparty_id: int, manager_id: int) -> None:
-    """Hand the client to another manager; the history keeps who held it and until when."""
-    row = await get_counterparty(viewer, counterparty_id)
-    if not await User.exists().where((User.id == manager_id) & (User.role.is_in(["manager", "admin"]))):
+async def _check_manager(manager_id: int) -> None:
+    if not await User.exists().where((User.id == manager_id) & User.role.is_in(["manager", "admin"])
+                                     & (User.is_active == True)):  # noqa: E712
         raise InvalidInput({"manager": _("Choose a manager.")})
-    if row.manager == manager_id:
-        return
+
+
+def _held_now(counterparty_id: int):
+    return (ManagerAssignment.counterparty == counterparty_id) & ManagerAssignment.ended_at.is_null()
+
+
+async def _end_holdings(actor: Actor, where) -> None:
+    for assignment in await ManagerAssignment.objects().where(where):
+        await audit.update(actor, assignment, {"ended_at": _now()})
+
+
+async def set_holders(actor: Actor, row: Counterparty, lead: int | None = None, co: tuple[int, ...] = ()) -> None:
+    """Within a write: make `lead` the lead manager (a co-manager may take the lead) and add the co-managers who do
+    not hold the client yet. Ended holdings stay in the history. Callers check the people are managers."""
     now = _now()
+    if lead and lead != row.manager:
+        await _end_holdings(actor, _held_now(row.id) & ((ManagerAssignment.lead == True)  # noqa: E712
+                                                        | (ManagerAssignment.manager == lead)))
+        await audit.insert(actor, ManagerAssignment(counterparty=row.id, manager=lead, started_at=now,
+                                                    assigned_by=actor.user_id, lead=True))
+        await audit.update(actor, row, {"manager": lead, "updated_at": now})
+    holding = {item["manager"] for item in await ManagerAssignment.select(ManagerAssignment.manager).where(
+        _held_now(row.id))} | {row.manager}
+    for manager_id in dict.fromkeys(co):
+        if manager_id not in holding:
+            await audit.insert(actor, ManagerAssignment(counterparty=row.id, manager=manager_id, started_at=now,
+                                                        assigned_by=actor.user_id, lead=False))
+
+
+async def assign_manager(actor: Actor, viewer: Viewer, counterparty_id: int, manager_id: int) -> None:
+    """Hand the client's lead to another manager; the history keeps who held it and until when."""
+    row = await get_counterparty(viewer, counterparty_id)
+    await _check_manager(manager_id)
     async with writing():
-        open_rows = await ManagerAssignment.objects().where(
-            (ManagerAssignment.counterparty == counterparty_id) & (ManagerAssignment.ended_at.is_null()))
-        for assignment in open_rows:
-            await audit.update(actor, assignment, {"ended_at": now})
-        await audit.insert(actor, ManagerAssignment(counterparty=counterparty_id, manager=manager_id,
-                                                    started_at=now, assigned_by=actor.user_id))
-        await audit.update(actor, row, {"manager": manager_id, "updated_at": now})
+        await set_holders(actor, row, lead=manager_id)
+
+
+async def add_co_manager(actor: Actor, viewer: Viewer, counterparty_id: int, manager_id: int) -> None:
+    """Another manager works the client too: they see it, get it on their daily list, count its orders."""
+    row = await get_counterparty(viewer, counterparty_id)
+    await _check_manager(manager_id)
+    async with writing():
+        await set_holders(actor, row, co=(manager_id,))
+
+
+async def remove_co_manager(actor: Actor, viewer: Viewer, counterparty_id: int, manager_id: int) -> None:
+    await get_counterparty(viewer, counterparty_id)
+    async with writing():
+        await _end_holdings(actor, _held_now(counterparty_id) & (ManagerAssignment.manager == manager_id)
+                            & (ManagerAssignment.lead == False))  # noqa: E712
+
+
+async def co_managers_of(counterparty_ids: list[int] | None = None) -> dict[int, list[int]]:
+    """The current co-managers of each client (of all clients when None), in one query."""
+    query = ManagerAssignment.select(ManagerAssignment.counterparty, ManagerAssignment.manager).where(
+        ManagerAssignment.ended_at.is_null() & (ManagerAssignment.lead == False))  # noqa: E712
+    if counterparty_ids is not None:
+        query = query.where(ManagerAssignment.counterparty.is_in(counterparty_ids or [-1]))
+    rows = await query.order_by(ManagerAssignment.id)
+    found: dict[int, list[int]] = {}
+    for row in rows:
+        found.setdefault(row["counterparty"], []).append(row["manager"])
+    return found
 
 
 async def share_with(actor: Actor, viewer: Viewer, counterparty_id: int, user_id: int) -> None:
@@ -296,7 +349,7 @@ CONTACT_FIELDS = ("name", "position", "phone", "email", "notes")
 ENTITY_FIELDS = ("name", "tax_id", "registration_number", "address", "bank_name", "iban", "bic")
 
 
-def _clean_contact(values: dict) -> dict:
+def _contact_errors(values: dict) -> tuple[dict, dict[str, str]]:
     clean = {name: str(values.get(name, "")).strip() for name in CONTACT_FIELDS}
     errors = {}
     if not clean["name"]:
@@ -310,18 +363,22 @@ def _clean_contact(values: dict) -> dict:
         if phone is None:
             errors["phone"] = _("Enter a valid phone number, for example +33 6 12 34 56 78.")
         clean["phone"] = phone or clean["phone"]
-    if errors:
-        raise InvalidInput(errors)
     extra = values.get("extra") or {}
     clean["extra"] = {str(k).strip()[:60]: str(v).strip()[:500] for k, v in extra.items() if str(k).strip()}
-    return clean
+    return clean, errors
 
 
-async def add_contact(actor: Actor, viewer: Viewer, counterparty_id: int, values: dict) -> Contact:
+async def add_contact(actor: Actor, viewer: Viewer, counterparty_id: int, values: dict,
+                      custom: dict[int, str] | None = None) -> Contact:
+    """`custom`: the admin-defined contact fields' values by field id, checked by kind with the rest."""
+    from app.crm.custom_fields import check_values, save_values
+
     await get_counterparty(viewer, counterparty_id)
-    clean = _clean_contact(values)
+    clean, errors = _contact_errors(values)
+    checked = await check_values("contact", custom or {}, errors)
     async with writing():
         row = await audit.insert(actor, Contact(counterparty=counterparty_id, **clean))
+        await save_values(actor, checked, row.id)
         await refresh_completeness(counterparty_id)
     return row
 
@@ -360,12 +417,32 @@ class ClientFilter:
         return {key: str(value) for key, value in items.items() if value}
 
 
-async def search_clause(q: str):
-    """The WHERE for a search box text: e-mail, phone, tax id or name, on the card, its contacts and entities.
+@dataclass
+class Search:
+    """What a search box text matched: the ids of a key lookup (e-mail, phone, tax id), or a clause on names."""
 
-    Keys (e-mail, phone, tax id) are looked up first, each by its own index, and the page then asks for those ids:
-    an OR of sub-selects would make PostgreSQL scan every client. A name matches when each word typed begins a word
-    of the name ("fourn pat" finds "Pâtisserie Fournier")."""
+    ids: list[int] | None = None
+    words: tuple[str, ...] = ()  # name words still to check on each row
+
+    def clause(self):
+        clause = Counterparty.id.is_in(self.ids or [-1]) if self.ids is not None else None
+        for word in self.words:  # one probe of the (counterparty, word) index per row
+            found = WhereRaw("EXISTS (SELECT 1 FROM name_word WHERE name_word.counterparty = counterparty.id "
+                             "AND name_word.word >= {} AND name_word.word < {})", word, word + "{")
+            clause = found if clause is None else clause & found
+        return clause
+
+
+RARE_WORD = 500  # a name word matching fewer clients is looked up first, like a key
+
+
+async def search_for(q: str) -> Search:
+    """E-mail, phone, tax id or name, on the card, its contacts and entities.
+
+    Keys are looked up first, each by its own index, and the page then fetches those few ids: an OR of sub-selects
+    would make PostgreSQL scan every client. A name matches when each word typed begins a word of the name
+    ("fourn pat" finds "Pâtisserie Fournier"). A rare word is looked up like a key; common words are checked on
+    each row while the page walks the viewer's clients in name order, where matches are dense."""
     q = q.strip()
     lookups = []
     if "@" in q:
@@ -382,29 +459,31 @@ async def search_clause(q: str):
                         LegalEntity.select(LegalEntity.counterparty.as_alias("cid")).where(
                             LegalEntity.tax_id == tax_id)]
     if lookups:
-        ids = {row["cid"] for lookup in lookups for row in await lookup.limit(1000)}
-        return Counterparty.id.is_in(sorted(ids) or [-1])
-    words = name_words(name_key(q))[:4]
+        return Search(ids=sorted({row["cid"] for lookup in lookups for row in await lookup.limit(1000)}))
+    words = tuple(name_words(name_key(q))[:4])
     if not words:
-        return Counterparty.id == -1
-    clause = None
-    for word in words:  # every word of the query starts a word of the name: an index range per word
-        found = Counterparty.id.is_in(NameWord.select(NameWord.counterparty).where(
-            (NameWord.word >= word) & (NameWord.word < word + "{")))
-        clause = found if clause is None else clause & found
-    return clause
+        return Search(ids=[])
+    for word in sorted(words, key=len, reverse=True):  # the longer, the rarer, usually
+        rows = await NameWord.select(NameWord.counterparty).where(
+            (NameWord.word >= word) & (NameWord.word < word + "{")).limit(RARE_WORD + 1)
+        if len(rows) <= RARE_WORD:
+            return Search(ids=sorted({row["counterparty"] for row in rows}),
+                          words=tuple(other for other in words if other != word))
+    return Search(words=words)
 
 
 LIST_COLUMNS = (Counterparty.id, Counterparty.name, Counterparty.kind, Counterparty.phone, Counterparty.email,
                 Counterparty.category, Counterparty.state, Counterparty.marketing_source, Counterparty.completeness,
-                Counterparty.last_contact_at, Counterparty.manager.full_name.as_alias("manager_name"))
+                Counterparty.last_contact_at, Counterparty.manager.as_alias("manager_id"),
+                Counterparty.manager.full_name.as_alias("manager_name"))
 
 
-def filtered(query, viewer: Viewer, filters: ClientFilter, search=None):
-    """`search`: the clause `search_clause(filters.q)` gave (it is awaited once per page, before the queries)."""
-    query = restrict(query, viewer).where(Counterparty.merged_into.is_null())
+def filtered(query, viewer: Viewer, filters: ClientFilter, search: Search | None = None):
+    """`search`: what `search_for(filters.q)` found (awaited once per page, before the queries)."""
+    query = restrict(query, viewer, search.ids if search is not None else None).where(
+        Counterparty.merged_into.is_null())
     if search is not None:
-        query = query.where(search)
+        query = query.where(search.clause())
     if filters.manager_id:
         query = query.where(Counterparty.manager == filters.manager_id)
     if filters.source:
@@ -421,23 +500,42 @@ def filtered(query, viewer: Viewer, filters: ClientFilter, search=None):
     return query
 
 
+def _page(rows: list[dict], after: tuple[str, int] | None, limit: int) -> tuple[list[dict], tuple[str, int] | None]:
+    """Rows from several queries merged into one page in (name, id) order, and the next page's cursor."""
+    unique = {row["id"]: row for row in rows}
+    ordered = sorted(unique.values(), key=lambda row: (row["name"], row["id"]))
+    if after:
+        ordered = [row for row in ordered if (row["name"], row["id"]) > after]
+    page = ordered[:limit]
+    return page, ((page[-1]["name"], page[-1]["id"]) if len(ordered) > limit else None)
+
+
+def _visible_parts(viewer: Viewer) -> list:
+    """The viewer's clients as a few selective clauses: one per manager of the team (each walks the
+    (manager, name, id) index), the co-managed and the shared ones. An OR of them all would make both databases
+    scan or sort every client of the team."""
+    if viewer.sees_all:
+        return [None]
+    return [*(Counterparty.manager == manager for manager in viewer.team), co_managed_clients(viewer),
+            shared_clients(viewer)]
+
+
 async def list_clients(viewer: Viewer, filters: ClientFilter | None = None, after: tuple[str, int] | None = None,
                        limit: int = 50) -> tuple[list[dict], tuple[str, int] | None]:
     """One page of the clients the viewer sees, and the cursor of the next page (None: last page).
 
-    An admin's page, and any search, is one query. Otherwise a manager's page is one query per manager of their team (one for a plain manager, a few for
-    a supervisor) plus one for the clients shared with them, merged here: each walks the (manager, name, id) index
-    from the cursor and stops at the page's end, instead of sorting every client of the team (measured: an IN over
-    the team with a bound cursor makes SQLite sort tens of thousands of rows)."""
+    A key search (e-mail, phone, tax id, a rare name word) fetches its few ids in one query, sorted here. Otherwise each visible part
+    (see _visible_parts) is one query from the cursor to the page's end; the parts are merged here. The query count
+    does not grow with the number of clients or pages."""
     filters = filters or ClientFilter()
-    if viewer.sees_all or filters.q:  # a search is selective: one query driven by what it matches
-        parts = [None if viewer.sees_all else visible_counterparties(viewer)]
-    else:
-        parts = [*(Counterparty.manager == manager for manager in viewer.team), shared_clients(viewer)]
-    search = await search_clause(filters.q) if filters.q else None
+    search = await search_for(filters.q) if filters.q else None
+    unrestricted = Viewer(viewer.user_id, ADMIN)
+    if search is not None and search.ids is not None:
+        rows = await filtered(Counterparty.select(*LIST_COLUMNS), viewer, filters, search)
+        return _page(rows, after, limit)
     rows = []
-    for part in parts:
-        query = filtered(Counterparty.select(*LIST_COLUMNS), Viewer(viewer.user_id, ADMIN), filters, search)
+    for part in _visible_parts(viewer):
+        query = filtered(Counterparty.select(*LIST_COLUMNS), unrestricted, filters, search)
         if part is not None:
             query = query.where(part)
         if after:
@@ -445,12 +543,7 @@ async def list_clients(viewer: Viewer, filters: ClientFilter | None = None, afte
             query = query.where((Counterparty.name >= name)
                                 & ((Counterparty.name > name) | (Counterparty.id > last_id)))
         rows += await query.order_by(Counterparty.name).order_by(Counterparty.id).limit(limit + 1)
-    if len(parts) > 1:
-        unique = {row["id"]: row for row in rows}
-        rows = sorted(unique.values(), key=lambda row: (row["name"], row["id"]))[:limit + 1]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, ((rows[-1]["name"], rows[-1]["id"]) if more else None)
+    return _page(rows, after, limit)
 
 
 async def managers() -> list[dict]:

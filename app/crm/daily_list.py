@@ -3,8 +3,8 @@
 A client is due when it has been silent longer than its `contact_every_days`, or when it breaks its own ordering
 rhythm (a weekly shipper with no order for ten days is due today: silence > RHYTHM_SLACK x its usual gap, unless
 a manager already called within that gap).
-The list goes to the assigned manager first; past DAILY_CAPACITY items the rest go to the least-loaded manager of
-the same team. An item is done only when the result is recorded; an open item comes back the next morning with a
+The list goes to the assigned manager first (the lead, then the co-managers); past DAILY_CAPACITY items the rest go
+to the least-loaded manager of the lead's team. An item is done only when the result is recorded; an open item comes back the next morning with a
 reminder, and after ESCALATE_AFTER mornings it goes to the manager's supervisor.
 """
 
@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from app import audit
 from app.audit import Actor
 from app.crm.activities import ActivityInput, complete, plan_activity
+from app.crm.counterparties import co_managers_of
 from app.crm.visibility import Viewer
 from app.db import writing
 from app.dispatch.day import company_today, company_zone
@@ -105,6 +106,7 @@ async def build_daily_list(day: date | None = None, now: datetime | None = None)
             Counterparty.order_rhythm_days, Counterparty.contact_every_days, Counterparty.created_at,
         ).where((Counterparty.is_client == True) & Counterparty.merged_into.is_null()  # noqa: E712
                 & Counterparty.state.is_in(["active", "prospect", "dormant"]))
+        co_managers = await co_managers_of()
         due = []
         for row in candidates:
             if row["id"] in open_for:
@@ -115,7 +117,7 @@ async def build_daily_list(day: date | None = None, now: datetime | None = None)
         due.sort(key=lambda item: (item[1] != "rhythm", -item[2], item[0]["id"]))
         added = 0
         for row, reason, silent in due:
-            manager = _share(row["manager"], supervisor_of, load)
+            manager = _share([row["manager"], *co_managers.get(row["id"], [])], supervisor_of, load)
             if manager is None:
                 continue
             load[manager] += 1
@@ -125,10 +127,13 @@ async def build_daily_list(day: date | None = None, now: datetime | None = None)
     return {"added": added, "carried": carried, "escalated": escalated}
 
 
-def _share(assigned: int | None, supervisor_of: dict[int, int | None], load: dict[int, int]) -> int | None:
-    """The assigned manager while they have room, else the least-loaded manager of the same team."""
-    if assigned in supervisor_of and load[assigned] < DAILY_CAPACITY:
-        return assigned
+def _share(holders: list[int | None], supervisor_of: dict[int, int | None], load: dict[int, int]) -> int | None:
+    """The first of the client's managers (lead, then co-managers) with room, else the least-loaded manager of the
+    lead's team. Managers who left are not in `supervisor_of`."""
+    for holder in holders:
+        if holder in supervisor_of and load[holder] < DAILY_CAPACITY:
+            return holder
+    assigned = holders[0]
     team_lead = supervisor_of.get(assigned) or assigned
     team = [m for m, boss in supervisor_of.items() if m == team_lead or boss == team_lead] or list(supervisor_of)
     if not team:

@@ -7,6 +7,7 @@ import json
 from app.crm.activities import counterparty_activities
 from app.crm.completeness import score
 from app.crm.counterparties import current_consents
+from app.crm.custom_fields import fields_of, values_of, with_values
 from app.i18n import lazy_gettext as _l
 from tables.activities import Activity
 from tables.audit import AuditEntry
@@ -21,7 +22,7 @@ from tables.counterparties import (
     ManagerAssignment,
     Share,
 )
-from tables.crm import Attachment, Contract, CustomFieldDef, CustomFieldValue
+from tables.crm import Attachment, Contract, CustomFieldValue
 from tables.orders import Order
 
 TABS = {
@@ -40,11 +41,12 @@ async def overview(counterparty_id: int, card: dict | None = None) -> dict:
         CounterpartyClassification.value.classifier.name.as_alias("classifier_name"),
     ).where(CounterpartyClassification.counterparty == counterparty_id)
     managers = await ManagerAssignment.select(
-        ManagerAssignment.started_at, ManagerAssignment.ended_at,
+        ManagerAssignment.started_at, ManagerAssignment.ended_at, ManagerAssignment.lead, ManagerAssignment.manager,
         ManagerAssignment.manager.full_name.as_alias("manager_name"),
         ManagerAssignment.manager.is_active.as_alias("manager_active"),
     ).where(ManagerAssignment.counterparty == counterparty_id).order_by(ManagerAssignment.started_at,
                                                                           ascending=False)
+    managers.sort(key=lambda row: (row["ended_at"] is not None, not row["lead"]))  # who holds it now, lead first
     shares = await Share.select(Share.user.full_name.as_alias("user_name")).where(
         Share.counterparty == counterparty_id)
     return {"tags": tags, "classes": classes, "managers": managers, "shares": shares,
@@ -54,14 +56,14 @@ async def overview(counterparty_id: int, card: dict | None = None) -> dict:
 
 
 async def custom_values(entity: str, record_id: int) -> list[dict]:
-    fields = await CustomFieldDef.select().where(CustomFieldDef.entity == entity).order_by(
-        CustomFieldDef.position).output(load_json=True)
+    """Every field of the entity, with this record's value ('' when unset), for its form."""
+    fields = await fields_of(entity)
     if not fields:
         return []
     values = {row["field"]: row["value"] for row in await CustomFieldValue.select(
         CustomFieldValue.field, CustomFieldValue.value).where(
         (CustomFieldValue.record_id == record_id) & CustomFieldValue.field.is_in([f["id"] for f in fields]))}
-    return [{**field, "value": values.get(field["id"], "")} for field in fields]
+    return with_values(fields, values)
 
 
 async def classifier_choices() -> list[dict]:
@@ -71,8 +73,12 @@ async def classifier_choices() -> list[dict]:
 
 
 async def contacts(counterparty_id: int) -> list[dict]:
+    """The client's contacts, each with its filled-in custom fields (`custom`)."""
     rows = await Contact.select().where(Contact.counterparty == counterparty_id).order_by(
         Contact.is_primary, ascending=False).order_by(Contact.name).output(load_json=True)
+    custom = await values_of("contact", [row["id"] for row in rows])
+    for row in rows:
+        row["custom"] = custom.get(row["id"], [])
     return rows
 
 

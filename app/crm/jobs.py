@@ -36,8 +36,9 @@ async def crm_daily_contact_list() -> dict:
 
 @job_actor()
 async def crm_activity_reminders() -> dict:
-    """Reminders whose time has come: shown in the app (daily list and calendar pages) and, when asked for, sent
-    by e-mail to the performer through app/notifications' mailer. Each is sent once (reminded_at)."""
+    """Reminders whose time has come: shown in the app (daily list and calendar pages), pushed to the performer's
+    subscribed devices and, when asked for, e-mailed through app/notifications' mailer. Each is sent once
+    (reminded_at)."""
     from app.crm.reminders import send_due_reminders
 
     return await send_due_reminders()

@@ -21,7 +21,7 @@ from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from tables.accounts import User
 from tables.activities import Activity
-from tables.counterparties import Counterparty
+from tables.counterparties import Counterparty, ManagerAssignment
 from tables.crm import Plan
 from tables.orders import Order
 
@@ -96,8 +96,11 @@ async def fact(manager_id: int, metric: str, start: datetime, end: datetime) -> 
         return await Counterparty.count().where(
             (Counterparty.registered_by == manager_id) & (Counterparty.created_at >= start)
             & (Counterparty.created_at < end))
-    own_orders = ((Order.client.manager == manager_id) & (Order.created_at >= start) & (Order.created_at < end)
-                  & (Order.status != "cancelled"))
+    co_managed = ManagerAssignment.select(ManagerAssignment.counterparty).where(
+        (ManagerAssignment.manager == manager_id) & ManagerAssignment.ended_at.is_null()
+        & (ManagerAssignment.lead == False))  # noqa: E712
+    held = (Order.client.manager == manager_id) | Order.client.is_in(co_managed)  # co-managers share the credit
+    own_orders = held & (Order.created_at >= start) & (Order.created_at < end) & (Order.status != "cancelled")
     if metric == "orders":
         return await Order.count().where(own_orders)
     row = await Order.select(Sum(Order.price, alias="total")).where(own_orders).first()

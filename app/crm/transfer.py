@@ -1,14 +1,16 @@
 """Import counterparties and contacts from CSV or XLSX, and export the filtered list.
 
 Import matches each line on natural keys (tax id, then phone, then e-mail): a match updates that card, no match
-registers a new client, a name too close to an existing one is refused as a probable duplicate. A dry run checks
-everything and writes nothing; errors name their line (the header is line 1).
+registers a new client, a name too close to an existing one is refused as a probable duplicate. The optional
+"manager" and "co_managers" columns name the lead and co-managers by login (the export writes them the same way).
+A dry run checks everything and writes nothing; errors name their line (the header is line 1).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -19,22 +21,26 @@ from app.audit import Actor
 from app.crm.counterparties import (
     ClientFilter,
     clean_card,
+    co_managers_of,
     index_name,
     list_clients,
     normalise_phone,
     refresh_completeness,
+    set_holders,
 )
 from app.crm.duplicates import find_duplicates
 from app.crm.visibility import Viewer, may_see
 from app.db import writing
 from app.errors import InvalidInput
 from app.i18n import gettext as _
+from tables.accounts import User
 from tables.counterparties import Contact, Counterparty, ManagerAssignment
 
 CARD_COLUMNS = ("name", "kind", "tax_id", "phone", "email", "address", "category", "marketing_source", "state")
 CONTACT_COLUMNS = ("contact_name", "contact_position", "contact_phone", "contact_email")
+HOLDER_COLUMNS = ("manager", "co_managers")  # logins; co-managers separated by ";" (an export imports back)
 EXPORT_COLUMNS = ("id", "name", "kind", "phone", "email", "category", "state", "marketing_source", "manager_name",
-                  "completeness", "last_contact_at")
+                  "manager", "co_managers", "completeness", "last_contact_at")
 MAX_LINES = 20_000
 
 
@@ -101,10 +107,33 @@ async def _match(card: dict) -> int | None:
     return None
 
 
+async def _manager_ids() -> dict[str, int]:
+    rows = await User.select(User.id, User.login).where(User.role.is_in(["manager", "admin"])
+                                                          & (User.is_active == True))  # noqa: E712
+    return {row["login"].lower(): row["id"] for row in rows}
+
+
+def _holders(raw: dict[str, str], managers: dict[str, int], errors: list[str]) -> tuple[int | None, tuple[int, ...]]:
+    """The lead and co-managers a line names by login (blank: unchanged), errors appended."""
+    logins = {"manager": [raw.get("manager", "").strip()],
+              "co_managers": re.split(r"[;,]", raw.get("co_managers", ""))}
+    found: dict[str, list[int]] = {}
+    for column, names in logins.items():
+        found[column] = []
+        for login in filter(None, (name.strip().lower() for name in names)):
+            if login in managers:
+                found[column].append(managers[login])
+            else:
+                errors.append(_("%(column)s: no active manager has the login “%(login)s”.", column=column,
+                                login=login))
+    return (found["manager"] or [None])[0], tuple(found["co_managers"])
+
+
 async def import_clients(actor: Actor, viewer: Viewer, filename: str, data: bytes, dry_run: bool = True) -> ImportReport:
     rows = read_rows(filename, data)
     results = []
     planned = []
+    managers = await _manager_ids()
     for number, raw in enumerate(rows, start=2):
         if not any(raw.values()):
             continue
@@ -113,6 +142,7 @@ async def import_clients(actor: Actor, viewer: Viewer, filename: str, data: byte
         result = LineResult(number, "error", raw.get("name", ""), [f"{name}: {message}" for name, message in
                                                                    errors.items()])
         contact = {name.removeprefix("contact_"): raw.get(name, "") for name in CONTACT_COLUMNS}
+        holders = _holders(raw, managers, result.errors)
         if contact["phone"]:
             contact["phone"] = normalise_phone(contact["phone"]) or ""
             if not contact["phone"]:
@@ -133,7 +163,7 @@ async def import_clients(actor: Actor, viewer: Viewer, filename: str, data: byte
         if result.errors:
             result.action = "error"
         else:
-            planned.append((result, card, contact))
+            planned.append((result, card, contact, holders))
         results.append(result)
     if not dry_run:
         await _apply(actor, planned)
@@ -143,19 +173,20 @@ async def import_clients(actor: Actor, viewer: Viewer, filename: str, data: byte
 async def _apply(actor: Actor, planned: list) -> None:
     now = datetime.now(timezone.utc)
     async with writing():
-        for result, card, contact in planned:
+        for result, card, contact, (lead, co_managers) in planned:
             if result.action == "create":
-                row = await audit.insert(actor, Counterparty(**card, manager=actor.user_id,
+                row = await audit.insert(actor, Counterparty(**card, manager=lead or actor.user_id,
                                                              registered_by=actor.user_id, updated_at=now),
                                          summary=f"imported line {result.line}")
                 await index_name(row.id, row.name)
-                await ManagerAssignment.insert(ManagerAssignment(counterparty=row.id, manager=actor.user_id,
-                                                                 started_at=now, assigned_by=actor.user_id))
+                await audit.insert(actor, ManagerAssignment(counterparty=row.id, manager=row.manager, started_at=now,
+                                                            assigned_by=actor.user_id))
                 result.counterparty_id = row.id
             else:
                 row = await Counterparty.objects().where(Counterparty.id == result.counterparty_id).first()
                 await audit.update(actor, row, {**card, "updated_at": now}, summary=f"imported line {result.line}")
                 await index_name(row.id, row.name)
+            await set_holders(actor, row, lead, co_managers)
             if contact["name"]:
                 known = await Contact.exists().where((Contact.counterparty == result.counterparty_id) & (
                     (Contact.name == contact["name"]) | ((Contact.phone == contact["phone"]) & (Contact.phone != ""))))
@@ -168,9 +199,13 @@ async def _apply(actor: Actor, planned: list) -> None:
 
 async def export_rows(viewer: Viewer, filters: ClientFilter, page: int = 1000):
     after = None
+    logins = {row["id"]: row["login"] for row in await User.select(User.id, User.login)}
     while True:
         rows, after = await list_clients(viewer, filters, after=after, limit=page)
+        co_managers = await co_managers_of([row["id"] for row in rows])
         for row in rows:
+            row["manager"] = logins.get(row["manager_id"], "")
+            row["co_managers"] = ";".join(logins[m] for m in co_managers.get(row["id"], []))
             yield [row.get(column) for column in EXPORT_COLUMNS]
         if after is None:
             return

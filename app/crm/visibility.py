@@ -1,5 +1,6 @@
-"""Who sees which counterparty: a manager their own clients, a supervisor their team's, an admin all, and
-anyone a record was shared with explicitly. Every list, search, dossier, API call and export goes through here.
+"""Who sees which counterparty: a manager the clients they lead or co-manage, a supervisor their team's, an admin
+all, and anyone a record was shared with explicitly. Every list, search, dossier, API call and export goes through
+here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from app.accounts.roles import ADMIN
 from app.errors import NotFound
 from app.i18n import gettext as _
 from tables.accounts import User
-from tables.counterparties import Counterparty, Share
+from tables.counterparties import Counterparty, ManagerAssignment, Share
 
 
 @dataclass(frozen=True)
@@ -38,30 +39,43 @@ async def viewer_of(user: User) -> Viewer:
     return Viewer(user.id, user.role, (user.id, *(row["id"] for row in rows)))
 
 
-def visible_counterparties(viewer: Viewer):
-    """A WHERE clause on Counterparty for what the viewer may see (None: everything)."""
+def visible_counterparties(viewer: Viewer, among: list[int] | None = None):
+    """A WHERE clause on Counterparty for what the viewer may see (None: everything). `among`: the few ids the
+    query is about (a dossier, a key search), so the co-managed and shared sub-selects look only at those."""
     if viewer.sees_all:
         return None
-    shared = Share.select(Share.counterparty).where(Share.user == viewer.user_id)
-    return Counterparty.manager.is_in(list(viewer.team)) | Counterparty.id.is_in(shared)
+    return own_clients(viewer) | co_managed_clients(viewer, among) | shared_clients(viewer, among)
 
 
 def own_clients(viewer: Viewer):
     return Counterparty.manager.is_in(list(viewer.team))
 
 
-def shared_clients(viewer: Viewer):
-    return Counterparty.id.is_in(Share.select(Share.counterparty).where(Share.user == viewer.user_id))
+def co_managed_clients(viewer: Viewer, among: list[int] | None = None):
+    """Clients someone of the viewer's team holds now as a co-manager (the lead is Counterparty.manager)."""
+    query = ManagerAssignment.select(ManagerAssignment.counterparty).where(
+        ManagerAssignment.manager.is_in(list(viewer.team)) & (ManagerAssignment.lead == False)  # noqa: E712
+        & ManagerAssignment.ended_at.is_null())
+    if among is not None:
+        query = query.where(ManagerAssignment.counterparty.is_in(among or [-1]))
+    return Counterparty.id.is_in(query)
 
 
-def restrict(query, viewer: Viewer):
-    clause = visible_counterparties(viewer)
+def shared_clients(viewer: Viewer, among: list[int] | None = None):
+    query = Share.select(Share.counterparty).where(Share.user == viewer.user_id)
+    if among is not None:
+        query = query.where(Share.counterparty.is_in(among or [-1]))
+    return Counterparty.id.is_in(query)
+
+
+def restrict(query, viewer: Viewer, among: list[int] | None = None):
+    clause = visible_counterparties(viewer, among)
     return query if clause is None else query.where(clause)
 
 
 async def may_see(viewer: Viewer, counterparty_id: int) -> bool:
     query = Counterparty.exists().where(Counterparty.id == counterparty_id)
-    return await restrict(query, viewer)
+    return await restrict(query, viewer, [counterparty_id])
 
 
 async def require_visible(viewer: Viewer, counterparty_id: int) -> None:

@@ -102,6 +102,8 @@ class NewActivity(msgspec.Struct):
     priority: str = "normal"
     performer: int | None = None
     remind_at: datetime | None = None
+    order: int | None = None  # one of the client's orders
+    custom: dict[str, str] = msgspec.field(default_factory=dict)  # admin-defined activity fields, by field id
 
 
 class ActivityOut(msgspec.Struct):
@@ -113,6 +115,7 @@ class ActivityOut(msgspec.Struct):
     priority: str
     counterparty: int | None
     performer: int
+    order: int | None = None
 
 
 class Result(msgspec.Struct):
@@ -130,7 +133,8 @@ class DailyItem(msgspec.Struct):
 
 def _activity_out(row) -> ActivityOut:
     return ActivityOut(id=row.id, kind=row.kind, subject=row.subject, starts_at=row.starts_at, state=row.state,
-                       priority=row.priority, counterparty=row.counterparty, performer=row.performer)
+                       priority=row.priority, counterparty=row.counterparty, performer=row.performer,
+                       order=row.order)
 
 
 class ApiCrmController(Controller):
@@ -193,7 +197,8 @@ class ApiCrmController(Controller):
         row = await acts.plan_activity(actor_of(request), who, acts.ActivityInput(
             kind=data.kind, counterparty_id=data.counterparty, contact_id=data.contact, subject=data.subject,
             starts_at=data.starts_at, ends_at=data.ends_at, goal=data.goal, priority=data.priority,
-            performer_id=data.performer, remind_at=data.remind_at))
+            performer_id=data.performer, remind_at=data.remind_at, order_id=data.order,
+            custom={int(key): value for key, value in data.custom.items() if key.isdigit()}))
         return _activity_out(row)
 
     @post("/activities/{activity_id:int}/done", status_code=200, summary="Record an activity's result")

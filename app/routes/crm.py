@@ -68,7 +68,7 @@ def activity_input(form, counterparty_id: int | None = None) -> acts.ActivityInp
         subject=text(form, "subject"), starts_at=parse_local(text(form, "starts_at")),
         ends_at=parse_local(text(form, "ends_at")), goal=text(form, "goal"), priority=text(form, "priority", "normal"),
         performer_id=optional_int(form.get("performer")), remind_at=parse_local(text(form, "remind_at")),
-        remind_by_email=text(form, "remind_by_email") == "1")
+        remind_by_email=text(form, "remind_by_email") == "1", custom=custom_fields.form_values(form))
 
 
 class CrmController(Controller):
@@ -140,7 +140,7 @@ class CrmController(Controller):
     async def save_card(self, request: Request, counterparty_id: int) -> Template | Redirect:
         form = await form_of(request)
         values = {name: text(form, name) for name in cps.CARD_FIELDS if name in form}
-        custom = {int(name[7:]): text(form, name) for name in form if name.startswith("custom_") and name[7:].isdigit()}
+        custom = custom_fields.form_values(form)
         try:
             if custom:
                 await require_visible(await viewer(request), counterparty_id)
@@ -155,51 +155,52 @@ class CrmController(Controller):
         form = await form_of(request)
         extra = dict(zip(form.getall("extra_name", []), form.getall("extra_value", [])))
         values = {name: text(form, name) for name in cps.CONTACT_FIELDS} | {"extra": extra}
-        try:
-            await cps.add_contact(actor_of(request), await viewer(request), counterparty_id, values)
-        except InvalidInput as exc:
-            return await _dossier_with_errors(request, counterparty_id, "contacts", exc.errors)
-        return Redirect(path=f"/crm/{counterparty_id}?tab=contacts")
+        return await _dossier_action(request, counterparty_id, "contacts", cps.add_contact(
+            actor_of(request), await viewer(request), counterparty_id, values, custom_fields.form_values(form)))
 
     @post("/{counterparty_id:int}/entities")
     async def add_entity(self, request: Request, counterparty_id: int) -> Template | Redirect:
         form = await form_of(request)
-        try:
-            await cps.add_legal_entity(actor_of(request), await viewer(request), counterparty_id,
-                                       {name: text(form, name) for name in cps.ENTITY_FIELDS})
-        except InvalidInput as exc:
-            return await _dossier_with_errors(request, counterparty_id, "entities", exc.errors)
-        return Redirect(path=f"/crm/{counterparty_id}?tab=entities")
+        return await _dossier_action(request, counterparty_id, "entities", cps.add_legal_entity(
+            actor_of(request), await viewer(request), counterparty_id,
+            {name: text(form, name) for name in cps.ENTITY_FIELDS}))
 
     @post("/{counterparty_id:int}/consents")
     async def change_consent(self, request: Request, counterparty_id: int) -> Template | Redirect:
         form = await form_of(request)
-        try:
-            await cps.set_consent(actor_of(request), await viewer(request), counterparty_id, text(form, "channel"),
-                                  text(form, "granted") == "1", text(form, "how"))
-        except InvalidInput as exc:
-            return await _dossier_with_errors(request, counterparty_id, "overview", exc.errors)
-        return Redirect(path=f"/crm/{counterparty_id}")
+        return await _dossier_action(request, counterparty_id, "overview", cps.set_consent(
+            actor_of(request), await viewer(request), counterparty_id, text(form, "channel"),
+            text(form, "granted") == "1", text(form, "how")))
 
     @post("/{counterparty_id:int}/manager")
     async def change_manager(self, request: Request, counterparty_id: int) -> Template | Redirect:
         form = await form_of(request)
-        try:
-            await cps.assign_manager(actor_of(request), await viewer(request), counterparty_id,
-                                     optional_int(form.get("manager")) or 0)
-        except InvalidInput as exc:
-            return await _dossier_with_errors(request, counterparty_id, "overview", exc.errors)
+        return await _dossier_action(request, counterparty_id, "overview", cps.assign_manager(
+            actor_of(request), await viewer(request), counterparty_id, optional_int(form.get("manager")) or 0))
+
+    @post("/{counterparty_id:int}/co-managers")
+    async def add_co_manager(self, request: Request, counterparty_id: int) -> Template | Redirect:
+        form = await form_of(request)
+        return await _dossier_action(request, counterparty_id, "overview", cps.add_co_manager(
+            actor_of(request), await viewer(request), counterparty_id, optional_int(form.get("manager")) or 0))
+
+    @post("/{counterparty_id:int}/co-managers/{manager_id:int}/remove")
+    async def remove_co_manager(self, request: Request, counterparty_id: int, manager_id: int) -> Redirect:
+        await cps.remove_co_manager(actor_of(request), await viewer(request), counterparty_id, manager_id)
         return Redirect(path=f"/crm/{counterparty_id}")
 
     @post("/{counterparty_id:int}/shares")
     async def share(self, request: Request, counterparty_id: int) -> Template | Redirect:
         form = await form_of(request)
-        try:
-            await cps.share_with(actor_of(request), await viewer(request), counterparty_id,
-                                 optional_int(form.get("user")) or 0)
-        except InvalidInput as exc:
-            return await _dossier_with_errors(request, counterparty_id, "overview", exc.errors)
-        return Redirect(path=f"/crm/{counterparty_id}")
+        return await _dossier_action(request, counterparty_id, "overview", cps.share_with(
+            actor_of(request), await viewer(request), counterparty_id, optional_int(form.get("user")) or 0))
+
+    @get("/{counterparty_id:int}/orders/pick")
+    async def pick_order(self, request: Request, counterparty_id: int, reference: str = "") -> Template:
+        """The activity form's order picker (HTMX): the client's orders matching what was typed."""
+        await require_visible(await viewer(request), counterparty_id)
+        return page("crm/_order_options.html", orders=await acts.orders_to_link(counterparty_id, reference),
+                    chosen=None)
 
     @post("/{counterparty_id:int}/tags")
     async def change_tags(self, request: Request, counterparty_id: int) -> Redirect:
@@ -277,7 +278,7 @@ class CrmController(Controller):
             row = await acts.plan_activity(actor_of(request), await viewer(request), data)
         except InvalidInput as exc:
             if data.counterparty_id:
-                return await _dossier_with_errors(request, data.counterparty_id, "activities", exc.errors)
+                return await _dossier_with_errors(request, data.counterparty_id, "activities", exc.errors, form)
             raise
         back = text(form, "back")
         return Redirect(path=back if back.startswith("/") and not back.startswith("//") else f"/crm/activities/{row.id}")
@@ -488,13 +489,16 @@ async def _registration_form(values: dict, errors: dict, status_code: int = 200)
                 sources=cps.SOURCES, channels=cps.CHANNELS, states=cps.STATES)
 
 
-async def _tab_context(tab: str, counterparty_id: int, before: str = "", card: dict | None = None) -> dict:
+async def _tab_context(tab: str, counterparty_id: int, before: str = "", card: dict | None = None,
+                       typed: dict[int, str] | None = None) -> dict:
+    """`typed`: custom field values just submitted, shown again with their errors."""
     if tab == "overview":
         return {"data": await dossier.overview(counterparty_id, card), "classifier_values": await dossier.classifier_choices(),
                 "channels": cps.CHANNELS, "states": cps.STATES, "kinds": cps.KINDS,
                 "managers": await cps.managers()}
     if tab == "contacts":
-        return {"contacts": await dossier.contacts(counterparty_id)}
+        return {"contacts": await dossier.contacts(counterparty_id),
+                "custom": custom_fields.with_values(await custom_fields.fields_of("contact"), typed or {})}
     if tab == "entities":
         return {"entities": await dossier.entities(counterparty_id)}
     if tab == "orders":
@@ -504,7 +508,8 @@ async def _tab_context(tab: str, counterparty_id: int, before: str = "", card: d
         rows, _next = await dossier.activities(counterparty_id)
         contacts = await dossier.contacts(counterparty_id)
         return {"activities": rows, "contacts": contacts, "kinds": acts.KINDS, "priorities": acts.PRIORITIES,
-                "states": acts.STATES}
+                "states": acts.STATES, "orders": await acts.orders_to_link(counterparty_id),
+                "custom": custom_fields.with_values(await custom_fields.fields_of("activity"), typed or {})}
     if tab == "messages":
         return {"messages": await dossier.messages(counterparty_id)}
     if tab == "documents":
@@ -514,12 +519,24 @@ async def _tab_context(tab: str, counterparty_id: int, before: str = "", card: d
     return {"entries": await dossier.history(counterparty_id)}
 
 
-async def _dossier_with_errors(request: Request, counterparty_id: int, tab: str, errors: dict) -> Template:
+async def _dossier_with_errors(request: Request, counterparty_id: int, tab: str, errors: dict,
+                               form=None) -> Template:
     who = await viewer(request)
     client = await cps.get_counterparty(who, counterparty_id)
-    context = await _tab_context(tab, counterparty_id)
+    typed = custom_fields.form_values(form) if form is not None else {}
+    context = await _tab_context(tab, counterparty_id, typed=typed)
     return page("crm/dossier.html", status_code=422, client=client, tab=tab, tabs=dossier.TABS, me=who,
-                errors=errors, **context)
+                errors=errors, form=form or {}, **context)
+
+
+async def _dossier_action(request: Request, counterparty_id: int, tab: str, action) -> Template | Redirect:
+    """Await the form's domain call: back to the dossier's tab, or the tab again with the inline errors (and what
+    was typed in the custom fields)."""
+    try:
+        await action
+    except InvalidInput as exc:
+        return await _dossier_with_errors(request, counterparty_id, tab, exc.errors, await form_of(request))
+    return Redirect(path=f"/crm/{counterparty_id}" + ("" if tab == "overview" else f"?tab={tab}"))
 
 
 async def _activity_page(request: Request, activity_id: int, errors: dict, status_code: int = 200) -> Template:
@@ -533,6 +550,7 @@ async def _activity_page(request: Request, activity_id: int, errors: dict, statu
     documents = await Attachment.select(Attachment.id, Attachment.filename, Attachment.size).where(
         (Attachment.record_type == "activity") & (Attachment.record_id == activity_id)).order_by(Attachment.id)
     return page("crm/activity.html", status_code=status_code, activity=details, documents=documents,
+                custom=[field for field in await dossier.custom_values("activity", activity_id) if field["value"]],
                 moves=await acts.reschedule_history(activity_id), may_verify=may_verify, errors=errors,
                 kinds=acts.KINDS, priorities=acts.PRIORITIES, states=acts.STATES)
 
