@@ -3,15 +3,22 @@ route by dragging a stop, and watches statuses change on the board without reloa
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from playwright.async_api import expect
 
+from app.db import writing
+from app.dispatch.address_suggestions import decline_suggestion
 from app.dispatch.day import company_today
-from app.orders.orders import change_status
+from app.orders.orders import cancel_order, change_status
 from app.orders.status import By
+from app.routes.board import PAGE as BOARD_PAGE
+from app.sync.fixtures import build_day
 from tables.orders import Order
 from tables.routes import Stop
+from tables.sync import AddressSuggestion
 from tests.conftest import PASSWORD
-from tests.factories import committed, make_client, make_company_price_list, make_courier
+from tests.factories import SYSTEM, committed, make_client, make_company_price_list, make_courier, many_orders
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
 
@@ -113,6 +120,85 @@ async def test_import_price_assign_reorder_and_watch(live_server, browser, make_
         await page.screenshot(path=artifacts / "dispatcher-board.png", full_page=True)
     except Exception:
         await page.screenshot(path=artifacts / "dispatcher-board-failure.png", full_page=True)
+        print(live_server.log_tail())
+        raise
+    finally:
+        await context.close()
+
+
+async def signed_in_page(browser, base: str, login: str):
+    context = await browser.new_context(base_url=base, locale="en-US", **TABLET)
+    context.set_default_timeout(15_000)
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("Login", exact=True).fill(login)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Log in", exact=True).click()
+    await expect(page).to_have_url(f"{base}/board")
+    return context, page
+
+
+async def test_a_refused_answer_shows_its_message_without_a_reload(live_server, browser, make_user, artifacts):
+    dispatcher, courier = await make_user("dispatcher"), await make_user("courier", full_name="Karim Haddad")
+    day = await build_day(courier.id, stops=2)
+    suggestions = [AddressSuggestion(source=f"phone:{n}", order=order_id, courier=courier.id, status="pending",
+                                     address=f"{n} Impasse Exacte, 75011 Paris", suggested_at=datetime.now(timezone.utc))
+                   for n, order_id in enumerate(day.order_ids)]
+    await AddressSuggestion.insert(*suggestions)
+    context, page = await signed_in_page(browser, live_server.url, dispatcher.login)
+    try:
+        await page.route("**/board/live*", lambda route: route.fulfill(status=204, body=""))  # the panel holds still
+        await page.goto("/board")
+        fixes = page.locator('[data-exception="addresses"] li')
+        await expect(fixes).to_have_count(2)
+        await page.evaluate("window.notReloaded = true")
+
+        # Another dispatcher answers the first fix meanwhile: this one's Accept is refused with 409.
+        first, second = await AddressSuggestion.select(AddressSuggestion.id).order_by(
+            AddressSuggestion.id).output(as_list=True)
+        async with writing():
+            await decline_suggestion(SYSTEM, first)
+        async with page.expect_response(lambda response: response.url.endswith(f"/{first}/accept")) as answer:
+            await page.locator(f"#address-suggestion-{first}").get_by_role("button", name="Accept").click()
+        assert (await answer.value).status == 409
+        await expect(page.locator(f"#address-suggestion-{first}")).to_have_text(
+            "This address suggestion was already answered.")
+
+        # An expired form gets the whole error page from the server: its message goes to the error area.
+        await page.evaluate("""() => {
+            document.body.setAttribute("hx-headers", '{"X-CSRF-Token": "stale"}');
+            document.querySelectorAll("input[name=_csrf_token]").forEach(input => { input.value = "stale"; });
+        }""")
+        await page.locator(f"#address-suggestion-{second}").get_by_role("button", name="Decline").click()
+        await expect(page.locator("#board-error-slot")).to_contain_text("Your form has expired")
+        await expect(page.locator(f"#address-suggestion-{second}")).to_contain_text("Impasse Exacte")
+        assert await page.evaluate("window.notReloaded === true")
+        assert await AddressSuggestion.count().where(AddressSuggestion.status == "pending") == 1
+        await page.screenshot(path=artifacts / "dispatcher-board-refusal.png", full_page=True)
+    except Exception:
+        await page.screenshot(path=artifacts / "dispatcher-board-refusal-failure.png", full_page=True)
+        print(live_server.log_tail())
+        raise
+    finally:
+        await context.close()
+
+
+async def test_the_live_poll_follows_rows_shown_by_show_more(live_server, browser, make_user, artifacts):
+    dispatcher = await make_user("dispatcher")
+    ids = await many_orders((await make_client()).id, BOARD_PAGE + 5)
+    context, page = await signed_in_page(browser, live_server.url, dispatcher.login)
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on("console", lambda message: problems.append(f"console: {message.text}") if message.type == "error" else None)
+    try:
+        await page.get_by_role("link", name="Show more").click()
+        late_row = page.locator(f"#status-{ids[-1]}")
+        await expect(late_row).to_have_attribute("data-status", "new")
+        await committed(cancel_order)(SYSTEM, await Order.objects().get(Order.id == ids[-1]), "client called")
+        await expect(late_row).to_have_attribute("data-status", "cancelled", timeout=20_000)
+        assert not problems, "the browser saw errors:\n" + "\n".join(problems)
+    except Exception:
+        await page.screenshot(path=artifacts / "dispatcher-board-live-failure.png", full_page=True)
         print(live_server.log_tail())
         raise
     finally:
