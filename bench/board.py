@@ -10,23 +10,18 @@ Exits 1 when the budget is missed.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import secrets
 import statistics
 import sys
-import tempfile
 import time as clock
 from datetime import datetime, time, timedelta, timezone
 
+from benchkit import engine_name, fresh_database, setup, signed_in
+
 BUDGET_MS = 300.0
 ORDERS, COURIERS, RUNS = 2000, 100, 15
-
-if not os.environ.get("DATABASE_URL"):
-    os.environ["WAYBILL_DATA_DIR"] = tempfile.mkdtemp(prefix="waybill-bench-board-")
-os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0000000000000")
-os.environ.setdefault("WAYBILL_TIME_ZONE", "Europe/Paris")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+setup("board")
 
 
 async def seed() -> None:
@@ -88,39 +83,17 @@ async def seed() -> None:
 
 
 async def main() -> int:
-    import logging
-
-    import httpx
-
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
     from app import db
-    from app.__main__ import migrate
-    from app.audit import Actor
     from app.accounts.users import create_user
-    from app.main import create_app
+    from app.audit import Actor
 
-    await db.start_pool()
-    await migrate()
-    if os.environ.get("DATABASE_URL"):
-        if os.environ.get("BENCH_ALLOW_TRUNCATE") != "1":
-            raise SystemExit("set BENCH_ALLOW_TRUNCATE=1 to let the bench empty this PostgreSQL database")
-        from tests.conftest import all_tables
-
-        names = ", ".join(f'"{table._meta.tablename}"' for table in all_tables())
-        await db.engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    await fresh_database()
     async with db.writing():
         await seed()
     await create_user(Actor.system(), login="bench", password="bench-password-123", role="dispatcher",
                       full_name="Bench Dispatcher")
-    app = create_app(start_worker=False, manage_pool=False)
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     results = {}
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client:
-        await client.get("/login")
-        login = await client.post("/login", data={"login": "bench", "password": "bench-password-123",
-                                                  "_csrf_token": client.cookies["wb_csrf"]})
-        assert login.status_code in (302, 303), login.text
+    async with signed_in("bench", "bench-password-123") as client:
         for name, path, headers in (("board page", "/board?route=1", {}),
                                     ("live poll", "/board/live?route=1", {"HX-Request": "true"}),
                                     ("map data", "/board/map.json", {}),
@@ -133,8 +106,7 @@ async def main() -> int:
                 assert response.status_code == 200, (path, response.status_code)
             results[name] = (statistics.median(timings), max(timings), len(response.content))
     await db.close_pool()
-    engine = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
-    print(f"board with {ORDERS} orders and {COURIERS} couriers on {engine} (median / max of {RUNS} requests):")
+    print(f"board with {ORDERS} orders and {COURIERS} couriers on {engine_name()} (median / max of {RUNS} requests):")
     for name, (median, worst, size) in results.items():
         print(f"  {name:15s} {median:7.1f} ms / {worst:7.1f} ms  ({size / 1024:.0f} KiB)")
     ok = results["board page"][0] <= BUDGET_MS

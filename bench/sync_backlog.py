@@ -19,18 +19,15 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 
-MUTATIONS, BATCH, STOPS = 10_000, 200, 200
-if not os.environ.get("DATABASE_URL"):
-    os.environ["WAYBILL_DATA_DIR"] = tempfile.mkdtemp(prefix="waybill-bench-sync-")
-os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0000000000000")
-os.environ.setdefault("WAYBILL_TIME_ZONE", "Europe/Paris")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchkit import engine_name, fresh_database, on_postgres, setup, signed_in
 
-DRAIN_BUDGET_S = 4.0 if os.environ.get("DATABASE_URL") else 2.0
+MUTATIONS, BATCH, STOPS = 10_000, 200, 200
+setup("sync")
+
+DRAIN_BUDGET_S = 4.0 if on_postgres() else 2.0
 DUPLICATE_BUDGET_S = 0.5
 PULL_BUDGET_MS = 200.0
 FIRST_LOAD_BUDGET_KB = 150.0
@@ -100,28 +97,13 @@ async def page_weight(client, day_cursor: int) -> tuple[float, float, dict]:
 
 
 async def main() -> int:
-    import logging
-
-    import httpx
-
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     from app import db
-    from app.__main__ import migrate
     from app.accounts.users import create_user
     from app.audit import Actor
-    from app.main import create_app
     from app.sync.fixtures import build_day
     from tables.sync import GpsPoint, MutationLog
 
-    await db.start_pool()
-    await migrate()
-    if os.environ.get("DATABASE_URL"):
-        if os.environ.get("BENCH_ALLOW_TRUNCATE") != "1":
-            raise SystemExit("set BENCH_ALLOW_TRUNCATE=1 to let the bench empty this PostgreSQL database")
-        from tests.conftest import all_tables
-
-        names = ", ".join(f'"{table._meta.tablename}"' for table in all_tables())
-        await db.engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    await fresh_database()
     courier = await create_user(Actor.system(), login="bench-courier", password="bench-password-123",
                                 role="courier", full_name="Bench Courier")
     day = await build_day(courier.id, stops=STOPS, cod_every=3)
@@ -133,13 +115,7 @@ async def main() -> int:
     duplicate_s, duplicate_cpu, last_again = await drain(courier.id, "bench-phone", mutations)
     new_rows = (await MutationLog.count() - rows[0]) + (await GpsPoint.count() - rows[1])
 
-    app = create_app(start_worker=False, manage_pool=False)
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client:
-        await client.get("/login")
-        login = await client.post("/login", data={"login": "bench-courier", "password": "bench-password-123",
-                                                  "_csrf_token": client.cookies["wb_csrf"]})
-        assert login.status_code in (302, 303), login.text
+    async with signed_in("bench-courier", "bench-password-123") as client:
         timings = []
         for _run in range(15):
             started = time.perf_counter()
@@ -149,8 +125,7 @@ async def main() -> int:
         pull_ms = statistics.median(timings)
         first_kb, repeat_kb, parts = await page_weight(client, response.json()["cursor"])
 
-    database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
-    print(f"sync backlog on {database}: {MUTATIONS} mutations (70 % GPS), batches of {BATCH}")
+    print(f"sync backlog on {engine_name()}: {MUTATIONS} mutations (70 % GPS), batches of {BATCH}")
     print(f"  drain            {drain_s:6.2f} s   (budget {DRAIN_BUDGET_S} s; {drain_cpu:.2f} s CPU)   last id {last}, "
           f"{rows[0] - 3} log rows, {rows[1]} GPS points")
     print(f"  duplicates       {duplicate_s:6.2f} s   (budget {DUPLICATE_BUDGET_S} s; {duplicate_cpu:.2f} s CPU)   "

@@ -132,10 +132,13 @@ def courier_may_touch_order(ctx: Context, order_id: int) -> bool:
     return ctx.courier_id in ctx.owners.get(order_id, set()) or ("order", order_id) in ctx.held
 
 
-async def stop_for_action(ctx: Context, mutation: Mutation, stop_id: int) -> tuple[dict | None, Outcome | None]:
-    """The stop and its order's state, or the outcome that ends the mutation (unknown, never yours). A stop
-    dispatch moved to another courier is still acted on: it happened; both couriers are told. A stop removed
-    with a cancel or an unassign is decided by its order."""
+async def stop_for_action(ctx: Context, mutation: Mutation, args) -> tuple[dict | None, Outcome | None]:
+    """The stop a stop action names (`args.stop_id`, its position checked) with its order's state, or the
+    outcome that ends the mutation (unknown, never yours). A stop dispatch moved to another courier is still
+    acted on: it happened; both couriers are told. A stop removed with a cancel or an unassign is decided by its
+    order."""
+    check_position(args.lat, args.lon)
+    stop_id = args.stop_id
     stop = await ctx.stop(stop_id)
     order_id = mutation.args.get("order_id") if isinstance(mutation.args, dict) else None
     if stop is None and isinstance(order_id, int):
@@ -159,8 +162,7 @@ def tell_reassigned(ctx: Context, mutation: Mutation, stop: dict) -> None:
     ctx.flag(None, "reassigned_to_you", params, stop["order_id"], courier_id=stop["owner"])
 
 
-def move_order(ctx: Context, mutation: Mutation, stop: dict, target: str, lat=None, lon=None,
-               note: str = "") -> Outcome:
+def move_order(ctx: Context, mutation: Mutation, stop: dict, target: str, args, note: str = "") -> Outcome:
     """Move the stop's order to `target` by the state machine's rules (app/orders/status.py)."""
     order = stop["order"]
     current = order["status"]
@@ -175,7 +177,7 @@ def move_order(ctx: Context, mutation: Mutation, stop: dict, target: str, lat=No
         order["status"] = target
         ctx.status_changes[stop["order_id"]] = target
         ctx.add(OrderEvent, order=stop["order_id"], status=target, at=mutation.device_ts, user=ctx.courier_id,
-                           lat=lat, lon=lon, note=note)
+                           lat=args.lat, lon=args.lon, note=note)
         ctx.audit(Order, stop["order_id"], {"status": [current, target]}, f"{mutation.name} from the phone")
         ctx.touched_orders.add(stop["order_id"])
         ctx.notify.append((stop["order_id"], target))
@@ -188,19 +190,18 @@ def move_order(ctx: Context, mutation: Mutation, stop: dict, target: str, lat=No
 
 async def stop_arrive(ctx: Context, mutation: Mutation) -> Outcome:
     args = parse(mutation.args, StopArgs)
-    check_position(args.lat, args.lon)
-    stop, ended = await stop_for_action(ctx, mutation, args.stop_id)
+    stop, ended = await stop_for_action(ctx, mutation, args)
     if ended:
         return ended
     if stop["id"] is None:
-        return move_order(ctx, mutation, stop, machine.OUT_FOR_DELIVERY, args.lat, args.lon)
+        return move_order(ctx, mutation, stop, machine.OUT_FOR_DELIVERY, args)
     if stop["arrived_at"] is not None:
         return Outcome(SUPERSEDED, "already_arrived", {}, stop["order_id"])
     ctx.stops[stop["id"]]["arrived_at"] = mutation.device_ts
     ctx.arrivals[stop["id"]] = mutation.device_ts
     ctx.touched_orders.add(stop["order_id"])
     if stop["kind"] != "pickup" and stop["order"]["status"] in (machine.ASSIGNED, machine.PICKED_UP):
-        move_order(ctx, mutation, stop, machine.OUT_FOR_DELIVERY, args.lat, args.lon)
+        move_order(ctx, mutation, stop, machine.OUT_FOR_DELIVERY, args)
     elif stop.get("reassigned"):
         tell_reassigned(ctx, mutation, stop)
     return Outcome(APPLIED, order_id=stop["order_id"])
@@ -208,48 +209,40 @@ async def stop_arrive(ctx: Context, mutation: Mutation) -> Outcome:
 
 async def stop_pick_up(ctx: Context, mutation: Mutation) -> Outcome:
     args = parse(mutation.args, StopArgs)
-    check_position(args.lat, args.lon)
-    stop, ended = await stop_for_action(ctx, mutation, args.stop_id)
+    stop, ended = await stop_for_action(ctx, mutation, args)
+    return ended or move_order(ctx, mutation, stop, machine.PICKED_UP, args)
+
+
+async def close_stop(ctx: Context, mutation: Mutation, args, target: str, **proof) -> Outcome:
+    """Delivered or failed: the order moves to `target`, and the proof is kept when the move applied."""
+    stop, ended = await stop_for_action(ctx, mutation, args)
     if ended:
         return ended
-    return move_order(ctx, mutation, stop, machine.PICKED_UP, args.lat, args.lon)
+    outcome = move_order(ctx, mutation, stop, target, args, proof.get("note", ""))
+    if outcome.result == APPLIED:
+        ctx.add(DeliveryProof, source=ctx.source(mutation), order=stop["order_id"], stop=stop["id"],
+                courier=ctx.courier_id, outcome=target, lat=args.lat, lon=args.lon, happened_at=mutation.device_ts,
+                **proof)
+    return outcome
 
 
 async def stop_deliver(ctx: Context, mutation: Mutation) -> Outcome:
     args = parse(mutation.args, DeliverArgs)
-    check_position(args.lat, args.lon)
     check_hash(args.photo_sha256, "photo_sha256")
     check_hash(args.signature_sha256, "signature_sha256")
     check(0 < len(args.recipient_name.strip()) <= 200, "recipient_name")
     check(bool(args.photo_sha256 or args.signature_sha256), "proof")
-    stop, ended = await stop_for_action(ctx, mutation, args.stop_id)
-    if ended:
-        return ended
-    outcome = move_order(ctx, mutation, stop, machine.DELIVERED, args.lat, args.lon)
-    if outcome.result == APPLIED:
-        ctx.add(DeliveryProof,
-            source=ctx.source(mutation), order=stop["order_id"], stop=stop["id"], courier=ctx.courier_id,
-            outcome=machine.DELIVERED, recipient_name=args.recipient_name.strip(), photo_sha256=args.photo_sha256,
-            signature_sha256=args.signature_sha256, lat=args.lat, lon=args.lon, happened_at=mutation.device_ts)
-    return outcome
+    return await close_stop(ctx, mutation, args, machine.DELIVERED, recipient_name=args.recipient_name.strip(),
+                            photo_sha256=args.photo_sha256, signature_sha256=args.signature_sha256)
 
 
 async def stop_fail(ctx: Context, mutation: Mutation) -> Outcome:
     args = parse(mutation.args, FailArgs)
-    check_position(args.lat, args.lon)
     check_hash(args.photo_sha256, "photo_sha256")
     check(args.reason_code in FAIL_REASONS, "reason_code")
     check(len(args.note) <= 2000, "note")
-    stop, ended = await stop_for_action(ctx, mutation, args.stop_id)
-    if ended:
-        return ended
-    outcome = move_order(ctx, mutation, stop, machine.FAILED, args.lat, args.lon, args.note)
-    if outcome.result == APPLIED:
-        ctx.add(DeliveryProof,
-            source=ctx.source(mutation), order=stop["order_id"], stop=stop["id"], courier=ctx.courier_id,
-            outcome=machine.FAILED, reason_code=args.reason_code, note=args.note, photo_sha256=args.photo_sha256,
-            lat=args.lat, lon=args.lon, happened_at=mutation.device_ts)
-    return outcome
+    return await close_stop(ctx, mutation, args, machine.FAILED, reason_code=args.reason_code, note=args.note,
+                            photo_sha256=args.photo_sha256)
 
 
 async def order_for_action(ctx: Context, order_id: int) -> tuple[dict | None, Outcome | None]:
