@@ -25,6 +25,7 @@ from app.errors import InvalidInput
 from app.i18n import gettext as _
 from app.orders.orders import ORDER_FIELDS, new_reference, price_inputs, read_order, with_distance, CLIENT_COLUMNS
 from app.orders.status import NEW
+from app.planning.settings import planning_settings
 from app.pricing.lists import PriceBook
 from tables.audit import AuditEntry
 from tables.counterparties import Counterparty
@@ -155,6 +156,7 @@ async def _clients_for(rows: list[tuple[int, dict]]) -> tuple[dict[str, int], di
 async def plan_import(rows: list[tuple[int, dict]], time_zone: str) -> ImportPlan:
     plan = ImportPlan(total=len(rows))
     by_name, clients = await _clients_for(rows)
+    default_priority = (await planning_settings()).default_priority
     refs = [row.get("external_ref") or fingerprint(row) for _line, row in rows]
     existing = set()
     for start in range(0, len(refs), 900):
@@ -176,7 +178,8 @@ async def plan_import(rows: list[tuple[int, dict]], time_zone: str) -> ImportPla
             plan.errors.append(RowError(line, "client", _("No client called “%(name)s”.", name=name)))
             continue
         try:
-            values = with_distance(read_order({**row, "client": client_id, "external_ref": ref}, time_zone, clients))
+            values = with_distance(read_order({**row, "client": client_id, "external_ref": ref}, time_zone, clients,
+                                              default_priority))
         except InvalidInput as exc:
             plan.errors.extend(RowError(line, name, message) for name, message in exc.errors.items())
             continue

@@ -28,6 +28,7 @@ from app.orders.status import (
     can_reopen,
     decide,
 )
+from app.planning.settings import planning_settings
 from app.pricing import PriceInputs
 from app.pricing.lists import quote_for_client
 from app.sync.changes import record_changes, record_order_change
@@ -59,8 +60,9 @@ def road_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return round(6371 * 2 * math.asin(math.sqrt(min(1.0, a))) * ROAD_FACTOR, 2)
 
 
-def read_order(raw: dict, time_zone: str, clients: dict[int, dict]) -> dict:
-    """Clean values of an order from raw input; raises InvalidInput. `clients`: id -> client row, known ones."""
+def read_order(raw: dict, time_zone: str, clients: dict[int, dict], default_priority: int = 50) -> dict:
+    """Clean values of an order from raw input; raises InvalidInput. `clients`: id -> client row, known ones;
+    `default_priority`: the company's time-vs-cost priority for clients who chose none (app.planning.settings)."""
     fields = Collector(raw, time_zone)
     client_id = fields.optional_integer("client", low=1)
     client = clients.get(client_id) if client_id else None
@@ -92,7 +94,7 @@ def read_order(raw: dict, time_zone: str, clients: dict[int, dict]) -> dict:
     if client is not None:
         if values["priority_time_cost"] is None:
             values["priority_time_cost"] = client["priority_time_cost"] if client["priority_time_cost"] is not None \
-                else 50
+                else default_priority
         pickup = values["pickup"]
         if not pickup["address"]:  # collected at the client's own address
             lat, lon = _coordinate(client["lat"]), _coordinate(client["lon"])
@@ -150,7 +152,8 @@ def with_distance(values: dict) -> dict:
 async def quote(raw: dict, time_zone: str) -> tuple[dict, object]:
     """The price an order with these fields would get, without saving anything (the form's live breakdown and
     the API's price quote)."""
-    values = with_distance(read_order(raw, time_zone, await clients_by_id({_client_id(raw) or 0})))
+    values = with_distance(read_order(raw, time_zone, await clients_by_id({_client_id(raw) or 0}),
+                                      (await planning_settings()).default_priority))
     return values, await quote_for_client(values["client"], price_inputs(values, now()), "EUR")
 
 

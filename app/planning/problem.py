@@ -31,6 +31,7 @@ from app.i18n import gettext as _
 from app.optimizer import END_OF_DAY, Load, OsrmTable, Pair, Problem, Stop, Vehicle, travel_matrices
 from app.optimizer.travel import great_circle_metres
 from app.orders.status import ASSIGNED, NEW, OUT_FOR_DELIVERY, PICKED_UP
+from app.planning.settings import planning_settings
 from tables.fleet import Courier, Depot
 from tables.orders import Order
 from tables.routes import Route
@@ -40,8 +41,6 @@ OPEN = (NEW, ASSIGNED, PICKED_UP, OUT_FOR_DELIVERY)
 ABOARD = (PICKED_UP, OUT_FOR_DELIVERY)
 PROFILES = {"bike": "bicycle", "bicycle": "bicycle", "car": "car", "van": "van", "truck": "truck",
             "scooter": "scooter", "foot": "foot"}
-DELAY_COST_PER_HOUR = 2000
-"""What an hour of waiting is worth to a client who puts time first (minor units)."""
 UNPLANNED_PENALTY = 1_000_000
 UNLIMITED = 10**9
 AT_DEPOT_METRES = 100
@@ -246,9 +245,11 @@ async def build_problem(day: date, depot_id: int, now: datetime | None = None) -
     profiles = sorted({v.profile for v in vehicles} or {"car"})
     # OSRM answers over HTTP and a big estimate takes a moment: off the event loop, which serves other jobs.
     travel = await asyncio.to_thread(travel_matrices, points, profiles, osrm)
+    weights = await planning_settings()
     problem = Problem(
-        vehicles=tuple(vehicles), stops=tuple(stops), pairs=tuple(pairs), travel=travel, default_priority=50,
-        delay_cost_per_hour=DELAY_COST_PER_HOUR, unplanned_penalty=UNPLANNED_PENALTY,
+        vehicles=tuple(vehicles), stops=tuple(stops), pairs=tuple(pairs), travel=travel,
+        default_priority=weights.default_priority, delay_cost_per_hour=weights.delay_cost_per_hour,
+        unplanned_penalty=UNPLANNED_PENALTY,
     )
     return DayProblem(problem=problem, day=day, depot_id=depot_id, day_start=start, points=points,
                       couriers=names, orders=info,

@@ -24,6 +24,7 @@ from app.planning.jobs import (
     start_optimization,
 )
 from app.planning.proposal import with_reasons
+from app.planning.settings import PlanningSettings, change_settings, planning_settings
 from app.routes.forms import form_of, optional_int, text
 from app.security import actor_of, allow
 from app.templating import fragment, page
@@ -58,6 +59,17 @@ def job_context(job: dict) -> dict:
             "currency": (proposal or {}).get("currency", get_settings().default_currency)}
 
 
+def _settings_form(chosen: PlanningSettings) -> dict:
+    """The form's values as typed: the delay cost in major units."""
+    return {"delay_cost_per_hour": f"{chosen.delay_cost_per_hour / 100:.2f}",
+            "default_priority": str(chosen.default_priority)}
+
+
+def settings_page(values: dict, errors: dict, saved: bool = False, status_code: int = 200) -> Template:
+    return page("optimize/settings.html", status_code=status_code, values=values, errors=errors, saved=saved,
+                currency=get_settings().default_currency)
+
+
 class OptimizeController(Controller):
     path = "/optimize"
     opt = allow(DISPATCHER, ADMIN)
@@ -85,6 +97,21 @@ class OptimizeController(Controller):
                         depot=optional_int(text(form, "depot")), limits=TIME_LIMITS,
                         seconds=optional_int(text(form, "seconds")) or DEFAULT_SECONDS, errors=exc.errors)
         return Redirect(path=f"/optimize/{job_id}", status_code=303)
+
+    @get("/settings")
+    async def show_settings(self, saved: str = "") -> Template:
+        chosen = await planning_settings()
+        return settings_page(_settings_form(chosen), {}, saved=saved == "1")
+
+    @post("/settings")
+    async def save_settings(self, request: Request) -> Template | Redirect:
+        form = await form_of(request)
+        values = {name: text(form, name) for name in ("delay_cost_per_hour", "default_priority")}
+        try:
+            await change_settings(actor_of(request), values)
+        except InvalidInput as exc:
+            return settings_page(values, exc.errors, status_code=422)
+        return Redirect(path="/optimize/settings?saved=1", status_code=303)
 
     @get("/{job_id:int}")
     async def show(self, job_id: int) -> Template:

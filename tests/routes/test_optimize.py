@@ -7,6 +7,7 @@ import re
 
 from app.accounts.sessions import issue_api_token
 from app.audit import Actor
+from app.planning.settings import PlanningSettings, planning_settings
 from app.routes import optimize as optimize_routes
 from tables.orders import Order
 from tables.routes import Stop
@@ -108,3 +109,22 @@ async def test_the_time_limits_are_counted_in_seconds(client, signed_in, monkeyp
     await signed_in("dispatcher")
     form = (await client.get("/optimize")).text
     assert ">1 second</option>" in form and ">30 seconds</option>" in form
+
+
+async def test_a_dispatcher_sets_what_waiting_costs_and_the_default_priority(client, signed_in):
+    await signed_in("dispatcher")
+    start = await client.get("/optimize")
+    assert 'href="/optimize/settings"' in start.text
+    form = await client.get("/optimize/settings")
+    assert form.status_code == 200 and 'value="20.00"' in form.text and 'value="50"' in form.text
+
+    wrong = await post_form(client, "/optimize/settings", {"delay_cost_per_hour": "abc", "default_priority": "120"})
+    assert wrong.status_code == 422
+    assert 'id="delay_cost_per_hour-error"' in wrong.text and 'id="default_priority-error"' in wrong.text
+    assert 'value="abc"' in wrong.text  # what was typed stays in the form
+
+    saved = await post_form(client, "/optimize/settings", {"delay_cost_per_hour": "32.50", "default_priority": "65"})
+    assert saved.status_code == 303 and saved.headers["location"] == "/optimize/settings?saved=1"
+    shown = await client.get(saved.headers["location"])
+    assert 'value="32.50"' in shown.text and 'value="65"' in shown.text and 'role="status"' in shown.text
+    assert await planning_settings() == PlanningSettings(delay_cost_per_hour=3250, default_priority=65)

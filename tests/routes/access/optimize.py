@@ -7,6 +7,8 @@ DESK = {DISPATCHER, ADMIN}
 RULES = {
     ("GET", "/optimize"): DESK,
     ("POST", "/optimize"): DESK,
+    ("GET", "/optimize/settings"): DESK,
+    ("POST", "/optimize/settings"): DESK,
     ("GET", "/optimize/{job_id:int}"): DESK,
     ("GET", "/optimize/{job_id:int}/progress"): DESK,
     ("POST", "/optimize/{job_id:int}/accept"): DESK,
