@@ -109,10 +109,16 @@ def after_commit(action: Callable[[], None]) -> None:
         pending.append(action)
 
 
+async def _keep_session(connection) -> None:
+    """asyncpg's default reset on every release to the pool is a round trip (RESET ALL, UNLISTEN, CLOSE ALL,
+    unlock advisory locks) after each query; nothing here changes a session's state (SET only per transaction),
+    and asyncpg still rolls back a transaction left open."""
+
+
 async def start_pool() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=2, max_size=20)
+        await db.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
 
 
 async def close_pool() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -21,11 +20,10 @@ log = logging.getLogger("waybill.notifications")
 
 
 async def _send_all(message_ids: list[int]) -> None:
-    """Send the messages of one moment at once, side by side; one that meets a busy service becomes its own
+    """Send the messages of one moment at once (one claim for all); one that meets a busy service becomes its own
     `send_message` job, retried with back-off. (A message is claimed before sending: never sent twice.)"""
-    outcomes = await asyncio.gather(*(outbox.send_message(message_id) for message_id in message_ids),
-                                    return_exceptions=True)
-    for message_id, outcome in zip(message_ids, outcomes):
+    outcomes = await outbox.send_messages(message_ids)
+    for message_id, outcome in outcomes.items():
         if isinstance(outcome, BaseException):
             if not isinstance(outcome, TemporaryFailure):
                 log.error("sending message %s failed: %r", message_id, outcome)
