@@ -46,31 +46,23 @@ class BadArgs(Exception):
 
 # ---- arguments (current schema) -------------------------------------------------------------------------------
 
-class StopArgs(msgspec.Struct):
+class StopArgs(msgspec.Struct, kw_only=True):
     stop_id: int
     order_id: int | None = None
     lat: float | None = None
     lon: float | None = None
 
 
-class DeliverArgs(msgspec.Struct, kw_only=True):
-    stop_id: int
-    order_id: int | None = None
+class DeliverArgs(StopArgs, kw_only=True):
     recipient_name: str
     photo_sha256: str = ""
     signature_sha256: str = ""
-    lat: float | None = None
-    lon: float | None = None
 
 
-class FailArgs(msgspec.Struct, kw_only=True):
-    stop_id: int
-    order_id: int | None = None
+class FailArgs(StopArgs, kw_only=True):
     reason_code: str
     note: str = ""
     photo_sha256: str = ""
-    lat: float | None = None
-    lon: float | None = None
 
 
 class CashArgs(msgspec.Struct):

@@ -16,10 +16,14 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 
 
 async def phone(browser, live_server, **options):
-    """A fresh phone (browser context) in English, with a patient default timeout for a loaded machine."""
+    """A fresh phone in English (context, its page, and the script errors the page raises, to be none), with a
+    patient default timeout for a loaded machine. The page has not loaded anything yet."""
     context = await browser.new_context(base_url=live_server.url, locale="en-US", **PHONE, **options)
     context.set_default_timeout(15_000)
-    return context
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return context, page, errors
 
 
 async def log_in(page, user, lands_on: str = "/courier") -> None:

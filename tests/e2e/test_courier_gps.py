@@ -39,12 +39,9 @@ async def test_positions_are_shared_every_half_minute_on_shift_only(live_server,
     courier = await make_user("courier", full_name="Gina Gps")
     dispatcher = await make_user("dispatcher", full_name="Dora Dispatch")
     await build_day(courier.id, stops=2)
-    context = await phone(browser, live_server, permissions=["geolocation"],
+    context, page, errors = await phone(browser, live_server, permissions=["geolocation"],
                           geolocation={"latitude": HOME[0], "longitude": HOME[1], "accuracy": 8})
     await context.clock.install()
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
     badge = page.locator("#outbox-badge")
     try:
         await log_in(page, courier)

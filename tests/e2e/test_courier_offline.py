@@ -27,10 +27,7 @@ async def cached_pages(page) -> list[str]:
 async def test_a_courier_delivers_three_stops_offline_and_everything_arrives_once(live_server, browser, make_user):
     courier = await make_user("courier", full_name="Carl Courier")
     day = await build_day(courier.id, stops=4, cod_every=1)
-    context = await phone(browser, live_server)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page, errors = await phone(browser, live_server)
     try:
         await log_in(page, courier)
         await page.evaluate("navigator.serviceWorker.ready.then(() => true)")

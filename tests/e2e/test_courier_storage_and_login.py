@@ -50,11 +50,8 @@ async def leave_room(page, room: int | None) -> None:
 async def test_a_full_phone_warns_and_loses_nothing_already_saved(live_server, browser, make_user):
     courier = await make_user("courier", full_name="Sam Storage")
     day = await build_day(courier.id, stops=1, cod_every=1)
-    context = await phone(browser, live_server)
+    context, page, errors = await phone(browser, live_server)
     await context.add_init_script(SMALL_DISK)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
     message, badge = page.locator("#sync-message"), page.locator("#outbox-badge")
     try:
         await log_in(page, courier)
@@ -102,10 +99,7 @@ async def test_an_expired_session_keeps_the_outbox_until_the_courier_logs_in_aga
     courier = await make_user("courier", full_name="Lou Login")
     day = await build_day(courier.id, stops=1, cod_every=1)
     stop_page = f"/courier/stops/{day.stop_ids[0]}"
-    context = await phone(browser, live_server)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page, errors = await phone(browser, live_server)
     badge = page.locator("#outbox-badge")
     try:
         await log_in(page, courier)
