@@ -48,6 +48,7 @@ NAVIGATION = (
     NavItem("/crm", _l("Clients"), frozenset({MANAGER, ADMIN})),
     NavItem("/calendar", _l("Calendar"), frozenset({MANAGER, ADMIN})),
     NavItem("/finance", _l("Finance"), frozenset({ACCOUNTANT, ADMIN})),
+    NavItem("/reports", _l("Reports"), frozenset({DISPATCHER, ADMIN, ACCOUNTANT})),
     NavItem("/admin/users", _l("Users"), frozenset({ADMIN})),
     NavItem("/admin/audit", _l("Audit log"), frozenset({ADMIN})),
     NavItem("/notifications/templates", _l("Client messages"), frozenset({ADMIN})),
