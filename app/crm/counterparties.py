@@ -195,14 +195,17 @@ async def get_counterparty(viewer: Viewer, counterparty_id: int) -> Counterparty
     return row
 
 
-async def update_card(actor: Actor, viewer: Viewer, counterparty_id: int, values: dict) -> dict:
+async def update_card(actor: Actor, viewer: Viewer, counterparty_id: int, values: dict,
+                      custom: dict[int, str] | None = None) -> dict:
+    """`custom`: the admin-defined card fields' values by field id, checked with the card's own."""
+    from app.crm.completeness import check_threshold
+    from app.crm.custom_fields import check_values, save_values
+
     row = await get_counterparty(viewer, counterparty_id)
     card, errors = clean_card(values, registering=False)
-    if errors:
-        raise InvalidInput(errors)
-    from app.crm.completeness import check_threshold
-
+    checked = await check_values("counterparty", custom or {}, errors)
     async with writing():
+        await save_values(actor, checked, row.id)
         changes = await audit.update(actor, row, {**card, "updated_at": _now()})
         if "name" in changes:
             await index_name(row.id, row.name)

@@ -111,11 +111,6 @@ async def save_values(actor: Actor, checked: CheckedValues, record_id: int) -> N
                 await audit.insert(actor, CustomFieldValue(field=field_id, record_id=record_id, value=value))
 
 
-async def set_values(actor: Actor, entity: str, record_id: int, raw: dict[int, str]) -> None:
-    """Callers check the user may see the record. Values are checked by kind."""
-    await save_values(actor, await check_values(entity, raw), record_id)
-
-
 def form_values(form) -> dict[int, str]:
     """The custom_<id> fields of a submitted form."""
     return {int(name[7:]): str(form.get(name, "")) for name in form if name.startswith("custom_") and name[7:].isdigit()}

@@ -140,15 +140,8 @@ class CrmController(Controller):
     async def save_card(self, request: Request, counterparty_id: int) -> Template | Redirect:
         form = await form_of(request)
         values = {name: text(form, name) for name in cps.CARD_FIELDS if name in form}
-        custom = custom_fields.form_values(form)
-        try:
-            if custom:
-                await require_visible(await viewer(request), counterparty_id)
-                await custom_fields.set_values(actor_of(request), "counterparty", counterparty_id, custom)
-            await cps.update_card(actor_of(request), await viewer(request), counterparty_id, values)
-        except InvalidInput as exc:
-            return await _dossier_with_errors(request, counterparty_id, "overview", exc.errors)
-        return Redirect(path=f"/crm/{counterparty_id}")
+        return await _dossier_action(request, counterparty_id, "overview", cps.update_card(
+            actor_of(request), await viewer(request), counterparty_id, values, custom_fields.form_values(form)))
 
     @post("/{counterparty_id:int}/contacts")
     async def add_contact(self, request: Request, counterparty_id: int) -> Template | Redirect:
@@ -174,15 +167,11 @@ class CrmController(Controller):
 
     @post("/{counterparty_id:int}/manager")
     async def change_manager(self, request: Request, counterparty_id: int) -> Template | Redirect:
-        form = await form_of(request)
-        return await _dossier_action(request, counterparty_id, "overview", cps.assign_manager(
-            actor_of(request), await viewer(request), counterparty_id, optional_int(form.get("manager")) or 0))
+        return await _person_action(request, counterparty_id, cps.assign_manager, "manager")
 
     @post("/{counterparty_id:int}/co-managers")
     async def add_co_manager(self, request: Request, counterparty_id: int) -> Template | Redirect:
-        form = await form_of(request)
-        return await _dossier_action(request, counterparty_id, "overview", cps.add_co_manager(
-            actor_of(request), await viewer(request), counterparty_id, optional_int(form.get("manager")) or 0))
+        return await _person_action(request, counterparty_id, cps.add_co_manager, "manager")
 
     @post("/{counterparty_id:int}/co-managers/{manager_id:int}/remove")
     async def remove_co_manager(self, request: Request, counterparty_id: int, manager_id: int) -> Redirect:
@@ -191,9 +180,7 @@ class CrmController(Controller):
 
     @post("/{counterparty_id:int}/shares")
     async def share(self, request: Request, counterparty_id: int) -> Template | Redirect:
-        form = await form_of(request)
-        return await _dossier_action(request, counterparty_id, "overview", cps.share_with(
-            actor_of(request), await viewer(request), counterparty_id, optional_int(form.get("user")) or 0))
+        return await _person_action(request, counterparty_id, cps.share_with, "user")
 
     @get("/{counterparty_id:int}/orders/pick")
     async def pick_order(self, request: Request, counterparty_id: int, reference: str = "") -> Template:
@@ -493,7 +480,10 @@ async def _tab_context(tab: str, counterparty_id: int, before: str = "", card: d
                        typed: dict[int, str] | None = None) -> dict:
     """`typed`: custom field values just submitted, shown again with their errors."""
     if tab == "overview":
-        return {"data": await dossier.overview(counterparty_id, card), "classifier_values": await dossier.classifier_choices(),
+        data = await dossier.overview(counterparty_id, card)
+        data["custom"] = custom_fields.with_values(data["custom"], {
+            **{field["id"]: field["value"] for field in data["custom"]}, **(typed or {})})
+        return {"data": data, "classifier_values": await dossier.classifier_choices(),
                 "channels": cps.CHANNELS, "states": cps.STATES, "kinds": cps.KINDS,
                 "managers": await cps.managers()}
     if tab == "contacts":
@@ -537,6 +527,13 @@ async def _dossier_action(request: Request, counterparty_id: int, tab: str, acti
     except InvalidInput as exc:
         return await _dossier_with_errors(request, counterparty_id, tab, exc.errors, await form_of(request))
     return Redirect(path=f"/crm/{counterparty_id}" + ("" if tab == "overview" else f"?tab={tab}"))
+
+
+async def _person_action(request: Request, counterparty_id: int, action, field: str) -> Template | Redirect:
+    """An overview form naming one person (`field`): hand the client over, add a co-manager, share it."""
+    form = await form_of(request)
+    return await _dossier_action(request, counterparty_id, "overview", action(
+        actor_of(request), await viewer(request), counterparty_id, optional_int(form.get(field)) or 0))
 
 
 async def _activity_page(request: Request, activity_id: int, errors: dict, status_code: int = 200) -> Template:

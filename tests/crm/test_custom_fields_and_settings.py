@@ -25,9 +25,12 @@ async def test_an_admin_defines_a_choice_field_and_a_manager_fills_it_checked_by
     await log_in(client, "thomas")
     card = {"name": "Transports Vincent", "state": "active", "locale": "en", "time_zone": "Europe/Paris",
             "contact_every_days": "30"}
-    bad = await post_form(client, f"/crm/{row.id}", {**card, f"custom_{segment.id}": "Other",
+    bad = await post_form(client, f"/crm/{row.id}", {**card, "email": "nope", f"custom_{segment.id}": "Other",
                                                      f"custom_{fleet.id}": "many"})
     assert bad.status_code == 422
+    for field in ("email", f"custom_{segment.id}", f"custom_{fleet.id}"):  # all shown at once
+        assert f'id="{field}-error"' in bad.text
+    assert 'value="many"' in bad.text
     good = await post_form(client, f"/crm/{row.id}", {**card, f"custom_{segment.id}": "Key account",
                                                       f"custom_{fleet.id}": "12"})
     assert good.status_code == 302
