@@ -140,15 +140,3 @@ async def rate_delivery(actor: Actor, order_id: int, stars: int | None, comment:
         progress = await order_progress(order_id, order["status"])
         await audit.insert(actor, DeliveryRating(order=order_id, courier=progress.courier_user_id, stars=stars,
                                                  comment=comment), summary="client rating")
-
-
-async def courier_ratings(courier_user_ids: list[int] | None = None) -> dict[int, dict]:
-    """Average stars and count per courier, for the courier (and carrier) reports."""
-    from piccolo.query.functions.aggregate import Avg, Count
-
-    query = DeliveryRating.select(DeliveryRating.courier, Avg(DeliveryRating.stars, alias="average"),
-                                  Count(alias="ratings")).where(DeliveryRating.courier.is_not_null())
-    if courier_user_ids is not None:
-        query = query.where(DeliveryRating.courier.is_in(courier_user_ids or [0]))
-    rows = await query.group_by(DeliveryRating.courier)
-    return {row["courier"]: {"average": float(row["average"]), "ratings": row["ratings"]} for row in rows}

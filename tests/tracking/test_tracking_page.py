@@ -165,13 +165,16 @@ async def test_after_a_failed_attempt_the_client_can_say_how_to_deliver_next_tim
 
 
 async def test_ratings_feed_the_courier_report(client, delivery):
-    from app.tracking.page import courier_ratings
+    from datetime import timedelta
 
-    first = await delivery(stops_before=0, status="delivered")
-    for stars, comment in ((5, "great"),):
-        await post_form(client, f"/t/{first[1].tracking_token}/rating", {"stars": str(stars), "comment": comment})
-    courier_id = first[1].courier_user_id
-    assert await courier_ratings([courier_id]) == {courier_id: {"average": 5.0, "ratings": 1}}
+    from app.reports.couriers import Period, courier_report
+
+    _buyer, order, _route, _others = await delivery(stops_before=0, status="delivered")
+    await post_form(client, f"/t/{order.tracking_token}/rating", {"stars": "5", "comment": "great"})
+    today = now().date()
+    [line] = await courier_report(Period(today - timedelta(days=1), today + timedelta(days=1), "Europe/Paris"))
+    assert (line.key, line.ratings, line.average_rating) == (order.courier_user_id, 1, 5.0)
+    assert [comment["comment"] for comment in line.comments] == ["great"]
 
 
 async def test_apps_read_the_same_delivery_as_json_and_nothing_for_a_wrong_token(client, delivery):
