@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from piccolo.engine.sqlite import SQLiteEngine
+from playwright.async_api import expect
 
 from app import db as database
 from app.config import ROOT, get_settings
@@ -31,6 +32,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 START_TIMEOUT_S = 30
+# Assertions wait as long as the contexts' actions do (15 s): a loaded 2-core CI machine is slow, not wrong.
+expect.set_options(timeout=15_000)
 
 
 @dataclass(frozen=True)
