@@ -60,22 +60,18 @@ def reason_text(reason: str) -> str:
 _FACTS_SQL = """
     SELECT o.id, o.reference, o.status, o.tracking_token, o.deliver_from, o.deliver_to, o.contact_email,
            d.contact_phone AS contact_phone, c.id AS client_id, c.name AS client_name, c.email AS client_email,
-           c.phone AS client_phone, c.locale AS locale, c.time_zone AS time_zone
+           c.phone AS client_phone, c.locale AS locale, c.time_zone AS time_zone,
+           (SELECT MAX(e.id) FROM order_event e WHERE e."order" = o.id AND e.status = {}) AS latest_event_id
     FROM delivery_order o
     LEFT JOIN place d ON d.id = o.dropoff
     LEFT JOIN counterparty c ON c.id = o.client
     WHERE o.id = {}"""
 
 
-async def order_facts(order_id: int) -> dict | None:
-    rows = await Order.raw(_FACTS_SQL, order_id)
+async def order_facts(order_id: int, event_status: str = "") -> dict | None:
+    """The order, its client and drop-off contact, and its latest event of `event_status` (one query)."""
+    rows = await Order.raw(_FACTS_SQL, event_status, order_id)
     return rows[0] if rows else None
-
-
-async def _latest_event_id(order_id: int, status: str) -> int:
-    row = await OrderEvent.select(OrderEvent.id).where(
-        (OrderEvent.order == order_id) & (OrderEvent.status == status)).order_by(OrderEvent.id, ascending=False).first()
-    return row["id"] if row else 0
 
 
 async def placeholder_values(facts: dict, trigger: str) -> dict[str, str]:
@@ -118,13 +114,13 @@ async def plan_order_messages(order_id: int, trigger: str, occasion: int | None 
                               now: datetime | None = None) -> list[int]:
     """Archive this moment's messages for the order's client (and dispatch); returns the ids to send now."""
     now = now or _now()
-    facts = await order_facts(order_id)
+    facts = await order_facts(order_id, TRIGGER_STATUS.get(trigger, trigger))
     if facts is None:
         return []
     settings = get_settings()
     locale = facts["locale"] if facts["locale"] in LANGUAGES else settings.default_locale
     if occasion is None:
-        occasion = await _latest_event_id(order_id, TRIGGER_STATUS.get(trigger, trigger))
+        occasion = facts["latest_event_id"] or 0
     switches = await effective_switches(facts["client_id"])
     consents = await consents_of(facts["client_id"])
     quiet = None if trigger in URGENT else quiet_until(now, facts["time_zone"], settings.quiet_hours)
@@ -249,16 +245,29 @@ async def send_messages(message_ids: list[int]) -> dict[int, str | BaseException
         Message.id.is_in(list(message_ids)) & (Message.status == QUEUED)).returning(*_SEND_COLUMNS)
     links = await _links([message["order"] for message in claimed if message["order"]])
     results = await asyncio.gather(*(_deliver(message, links) for message in claimed), return_exceptions=True)
+    sent = {message["id"]: result[:100] for message, result in zip(claimed, results)
+            if not isinstance(result, BaseException)}
+    await _record_sent(sent)
     for message, result in zip(claimed, results):
-        outcomes[message["id"]] = await _record(message, result)
+        outcomes[message["id"]] = SENT if message["id"] in sent else await _record_failure(message, result)
     return outcomes
 
 
-async def _record(message: dict, result: str | BaseException) -> str | BaseException:
-    """The message's outcome in the archive: sent, failed for good, or queued again for a retry."""
-    if not isinstance(result, BaseException):
-        await _finish(message["id"], status=SENT, reason="", provider_id=result[:100], sent_at=_now())
-        return SENT
+async def _record_sent(provider_ids: dict[int, str]) -> None:
+    """The sent messages of a batch with each one's provider id, in one statement."""
+    if not provider_ids:
+        return
+    now = _now()
+    cases = " ".join("WHEN {} THEN {}" for _ in provider_ids)
+    marks = ", ".join("{}" for _ in provider_ids)
+    await Message.raw(
+        f"UPDATE notification_message SET status = {{}}, reason = {{}}, sent_at = {{}}, updated_at = {{}}, "
+        f"provider_id = CASE id {cases} END WHERE id IN ({marks})",
+        SENT, "", now, now, *(value for pair in provider_ids.items() for value in pair), *provider_ids)
+
+
+async def _record_failure(message: dict, result: BaseException) -> str | BaseException:
+    """A message that did not go: failed for good, or queued again for the job's retry."""
     if isinstance(result, PermanentFailure) or (isinstance(result, TemporaryFailure)
                                                 and message["attempts"] >= MAX_ATTEMPTS):
         await _finish(message["id"], status=FAILED_M, reason=str(result)[:300])

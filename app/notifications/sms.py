@@ -8,6 +8,7 @@ SMS_GATEWAY_PASSWORD, SMS_SENDER, SMS_FORMAT, SMS_PROVIDER). Supporting another 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 import httpx
@@ -16,6 +17,9 @@ from app.config import Settings, get_settings
 from app.notifications.errors import NotConfigured, PermanentFailure, TemporaryFailure
 
 DELIVERED, FAILED, SENT = "delivered", "failed", "sent"
+# httpx logs every request at INFO: a line per SMS in a worker's log, and measurable CPU at thousands a minute.
+# The outbox archives each message's outcome instead.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
