@@ -27,7 +27,7 @@ class SmtpInbox:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append({"to": envelope.rcpt_tos, "message": parsed})
+        self.messages.append({"to": envelope.rcpt_tos, "message": parsed, "peer": session.peer})
         return "250 OK"
 
 
@@ -44,6 +44,12 @@ class FakeSmtp:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+    def restart(self) -> None:
+        """Stop and start again on the same port: every open session is dropped, as a server's idle timeout does."""
+        self.controller.stop()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
 
 
 class _Server:

@@ -76,3 +76,24 @@ async def test_a_server_that_refuses_the_address_fails_the_message_for_good(smtp
         assert type(exc).__name__ == "TemporaryFailure"
     row = await Message.objects().where(Message.id == message_id).first()
     assert row.status == "queued" and row.attempts == 1 and "Connection" in row.reason
+
+
+async def test_messages_share_one_smtp_session_and_one_the_server_dropped_is_replaced_without_doubles(
+        smtp, delivery):
+    orders = []
+    for n in range(3):
+        buyer, order, _route, _others = await delivery(stops_before=0, status="new", locale="en",
+                                                       email=f"client{n}@example.org")
+        await consent(buyer.id, "email")
+        orders.append(order)
+    for order in orders[:2]:
+        [message_id] = await plan_order_messages(order.id, "accepted")
+        assert await send_message(message_id) == "sent"
+    first, second = smtp.inbox.messages
+    assert first["peer"] == second["peer"]  # one connection, greeting and log-in for both
+    smtp.restart()  # the kept session is gone, as after the server's idle timeout
+    [message_id] = await plan_order_messages(orders[2].id, "accepted")
+    assert await send_message(message_id) == "sent"
+    assert [m["to"] for m in smtp.inbox.messages] == [["client0@example.org"], ["client1@example.org"],
+                                                      ["client2@example.org"]]
+    assert smtp.inbox.messages[2]["peer"] != first["peer"]  # sent once, on a new session
