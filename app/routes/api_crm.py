@@ -83,7 +83,8 @@ class Dossier(msgspec.Struct):
     tax_id: str
     state: str
     marketing_source: str
-    manager: int | None
+    manager: int | None  # the lead manager
+    co_managers: list[int]
     completeness: int
     missing: list[str]
     consents: dict[str, bool]
@@ -176,6 +177,7 @@ class ApiCrmController(Controller):
         contacts = await dossier.contacts(client_id)
         return Dossier(id=row.id, name=row.name, kind=row.kind, phone=row.phone, email=row.email, tax_id=row.tax_id,
                        state=row.state, marketing_source=row.marketing_source, manager=row.manager,
+                       co_managers=[m["manager"] for m in data["managers"] if not m["lead"] and m["ended_at"] is None],
                        completeness=data["completeness"].percent, missing=data["completeness"].missing,
                        consents={c: v["granted"] for c, v in data["consents"].items()}, tags=data["tags"],
                        contacts=[ContactOut(id=c["id"], name=c["name"], position=c["position"], phone=c["phone"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from app.accounts.sessions import issue_api_token
 from app.crm.counterparties import ClientFilter, list_clients
 from app.crm.daily_list import build_daily_list
 from app.crm.plans import fact
@@ -45,6 +46,9 @@ async def test_a_co_manager_from_another_team_works_the_client_and_the_history_k
     assert (await client.get(f"/crm/{bistro.id}?tab=activities")).status_code == 200
     export = (await client.get("/crm/export")).content.decode("utf-8-sig")
     assert "Bistro Lambert" in export and ",thomas,omar," in export
+    token = await issue_api_token(actor(team.omar), team.omar, "crm")
+    card = (await client.get(f"/api/v1/crm/clients/{bistro.id}", headers={"Authorization": f"Bearer {token}"})).json()
+    assert (card["manager"], card["co_managers"]) == (team.thomas.id, [team.omar.id])
 
     await log_in(client, "elodie")  # Thomas hands the lead to Nadia; Omar stays on
     assert (await post_form(client, f"/crm/{bistro.id}/manager", {"manager": str(team.nadia.id)})).status_code == 302
