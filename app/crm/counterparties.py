@@ -274,6 +274,19 @@ async def set_holders(actor: Actor, row: Counterparty, lead: int | None = None, 
                                                         assigned_by=actor.user_id, lead=False))
 
 
+async def settle_holders(actor: Actor, row: Counterparty) -> None:
+    """Within a write, after a merge moved the other card's holdings here: its lead stays on as a co-manager, and
+    each manager holds the client once."""
+    seen = set()
+    for holding in await ManagerAssignment.objects().where(_held_now(row.id)).order_by(ManagerAssignment.id):
+        lead = holding.manager == row.manager
+        if holding.manager in seen:
+            await audit.update(actor, holding, {"ended_at": _now()})
+        elif holding.lead != lead:
+            await audit.update(actor, holding, {"lead": lead})
+        seen.add(holding.manager)
+
+
 async def assign_manager(actor: Actor, viewer: Viewer, counterparty_id: int, manager_id: int) -> None:
     """Hand the client's lead to another manager; the history keeps who held it and until when."""
     row = await get_counterparty(viewer, counterparty_id)

@@ -67,6 +67,7 @@ async def find_duplicates(name: str, tax_id: str = "", phone: str = "", email: s
 async def merge(actor: Actor, viewer: Viewer, keep_id: int, lose_id: int) -> None:
     """Move everything of `lose_id` onto `keep_id` (contacts, entities, orders, activities, messages, documents,
     contracts, tags...), fill the kept card's empty fields from the other, and mark the other merged. Audited."""
+    from app.crm.counterparties import settle_holders
     from tables.activities import Activity
     from tables.crm import Attachment, ContactListItem, Contract, CustomFieldValue
     from tables.orders import Order
@@ -102,6 +103,7 @@ async def merge(actor: Actor, viewer: Viewer, keep_id: int, lose_id: int) -> Non
             fill["notes"] = (keep.notes + "\n" + lose.notes).strip()
         if fill:
             await audit.update(actor, keep, fill, summary=f"merged #{lose_id} into #{keep_id}")
+        await settle_holders(actor, keep)
         await audit.update(actor, lose, {"merged_into": keep_id, "state": "lost"},
                            summary=f"merged into #{keep_id}")
         await audit.log(actor, "merge", Counterparty, keep_id, {"merged": [lose_id, keep_id], "moved": moved},

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from app.accounts.sessions import issue_api_token
 from app.crm.counterparties import ClientFilter, list_clients
 from app.crm.daily_list import build_daily_list
+from app.crm.duplicates import merge
 from app.crm.plans import fact
 from app.crm.transfer import import_clients
 from app.crm.visibility import viewer_of
@@ -118,3 +119,13 @@ async def test_an_import_names_the_lead_and_co_managers_by_login(team):
     assert await holders(existing.id) == [("thomas", True, False), ("nadia", True, True), ("omar", False, True)]
     made = await Counterparty.objects().where(Counterparty.tax_id == "FR40404040404").first()
     assert await holders(made.id) == [("thomas", True, True), ("nadia", False, True), ("omar", False, True)]
+
+
+async def test_after_a_merge_the_other_cards_manager_stays_on_as_a_co_manager(team):
+    kept = await register(team.thomas, "Garage Fournier")
+    duplicate = await register(team.nadia, "Garage Fournier SARL")
+    await ManagerAssignment.insert(ManagerAssignment(counterparty=duplicate.id, manager=team.thomas.id, lead=False))
+    await merge(actor(team.boss), await viewer_of(team.boss), kept.id, duplicate.id)
+    assert sorted(await holders(kept.id)) == [("nadia", False, True), ("thomas", False, False),
+                                              ("thomas", True, True)]
+    assert await names(team.nadia) == ["Garage Fournier"]
