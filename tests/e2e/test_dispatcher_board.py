@@ -3,6 +3,7 @@ route by dragging a stop, and watches statuses change on the board without reloa
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 
 from playwright.async_api import expect
@@ -35,13 +36,11 @@ def orders_file() -> bytes:
     return (header + "".join(rows)).encode()
 
 
-async def test_import_price_assign_reorder_and_watch(live_server, browser, make_user, artifacts):
-    dispatcher = await make_user("dispatcher", full_name="Dina Dispatcher")
-    await make_company_price_list(base=690, per_km=80, minimum=900)
-    await make_client("Boulangerie Martin")
-    courier = await make_courier(make_user, "Karim Haddad")
-    base = live_server.url
-    context = await browser.new_context(base_url=base, locale="en-US", **TABLET)
+@asynccontextmanager
+async def dispatcher_tab(browser, live_server, artifacts, login: str, name: str):
+    """A tablet-sized tab logged in as the dispatcher, on the board: yields the page and the list of script and
+    console errors it saw; on failure, a screenshot `<name>-failure.png` and the server's log."""
+    context = await browser.new_context(base_url=live_server.url, locale="en-US", **TABLET)
     context.set_default_timeout(15_000)
     page = await context.new_page()
     problems: list[str] = []
@@ -49,11 +48,26 @@ async def test_import_price_assign_reorder_and_watch(live_server, browser, make_
     page.on("console", lambda message: problems.append(f"console: {message.text}") if message.type == "error" else None)
     try:
         await page.goto("/login")
-        await page.get_by_label("Login", exact=True).fill(dispatcher.login)
+        await page.get_by_label("Login", exact=True).fill(login)
         await page.get_by_label("Password", exact=True).fill(PASSWORD)
         await page.get_by_role("button", name="Log in", exact=True).click()
-        await expect(page).to_have_url(f"{base}/board")
+        await expect(page).to_have_url(f"{live_server.url}/board")
+        yield page, problems
+    except Exception:
+        await page.screenshot(path=artifacts / f"{name}-failure.png", full_page=True)
+        print(live_server.log_tail())
+        raise
+    finally:
+        await context.close()
 
+
+async def test_import_price_assign_reorder_and_watch(live_server, browser, make_user, artifacts):
+    dispatcher = await make_user("dispatcher", full_name="Dina Dispatcher")
+    await make_company_price_list(base=690, per_km=80, minimum=900)
+    await make_client("Boulangerie Martin")
+    courier = await make_courier(make_user, "Karim Haddad")
+    tab = dispatcher_tab(browser, live_server, artifacts, dispatcher.login, "dispatcher-board")
+    async with tab as (page, problems):
         # Import: the dry run names the bad line and its fields; confirming keeps the three good rows.
         await page.get_by_role("link", name="Import", exact=True).click()
         await page.get_by_label("File", exact=True).set_input_files(
@@ -118,35 +132,16 @@ async def test_import_price_assign_reorder_and_watch(live_server, browser, make_
         await expect(page.locator("#board-error")).to_contain_text("already under way")
         assert await Stop.count() == 3
         await page.screenshot(path=artifacts / "dispatcher-board.png", full_page=True)
-    except Exception:
-        await page.screenshot(path=artifacts / "dispatcher-board-failure.png", full_page=True)
-        print(live_server.log_tail())
-        raise
-    finally:
-        await context.close()
-
-
-async def signed_in_page(browser, base: str, login: str):
-    context = await browser.new_context(base_url=base, locale="en-US", **TABLET)
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    await page.goto("/login")
-    await page.get_by_label("Login", exact=True).fill(login)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
-    await page.get_by_role("button", name="Log in", exact=True).click()
-    await expect(page).to_have_url(f"{base}/board")
-    return context, page
 
 
 async def test_a_refused_answer_shows_its_message_without_a_reload(live_server, browser, make_user, artifacts):
     dispatcher, courier = await make_user("dispatcher"), await make_user("courier", full_name="Karim Haddad")
     day = await build_day(courier.id, stops=2)
-    suggestions = [AddressSuggestion(source=f"phone:{n}", order=order_id, courier=courier.id, status="pending",
-                                     address=f"{n} Impasse Exacte, 75011 Paris", suggested_at=datetime.now(timezone.utc))
-                   for n, order_id in enumerate(day.order_ids)]
-    await AddressSuggestion.insert(*suggestions)
-    context, page = await signed_in_page(browser, live_server.url, dispatcher.login)
-    try:
+    await AddressSuggestion.insert(*(AddressSuggestion(
+        source=f"phone:{n}", order=order_id, courier=courier.id, address=f"{n} Impasse Exacte, 75011 Paris",
+        suggested_at=datetime.now(timezone.utc)) for n, order_id in enumerate(day.order_ids)))
+    tab = dispatcher_tab(browser, live_server, artifacts, dispatcher.login, "dispatcher-refusal")
+    async with tab as (page, _problems):  # a refused answer is logged by the browser: that is the point here
         await page.route("**/board/live*", lambda route: route.fulfill(status=204, body=""))  # the panel holds still
         await page.goto("/board")
         fixes = page.locator('[data-exception="addresses"] li')
@@ -175,31 +170,16 @@ async def test_a_refused_answer_shows_its_message_without_a_reload(live_server, 
         assert await page.evaluate("window.notReloaded === true")
         assert await AddressSuggestion.count().where(AddressSuggestion.status == "pending") == 1
         await page.screenshot(path=artifacts / "dispatcher-board-refusal.png", full_page=True)
-    except Exception:
-        await page.screenshot(path=artifacts / "dispatcher-board-refusal-failure.png", full_page=True)
-        print(live_server.log_tail())
-        raise
-    finally:
-        await context.close()
 
 
 async def test_the_live_poll_follows_rows_shown_by_show_more(live_server, browser, make_user, artifacts):
     dispatcher = await make_user("dispatcher")
     ids = await many_orders((await make_client()).id, BOARD_PAGE + 5)
-    context, page = await signed_in_page(browser, live_server.url, dispatcher.login)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("console", lambda message: problems.append(f"console: {message.text}") if message.type == "error" else None)
-    try:
+    tab = dispatcher_tab(browser, live_server, artifacts, dispatcher.login, "dispatcher-live")
+    async with tab as (page, problems):
         await page.get_by_role("link", name="Show more").click()
         late_row = page.locator(f"#status-{ids[-1]}")
         await expect(late_row).to_have_attribute("data-status", "new")
         await committed(cancel_order)(SYSTEM, await Order.objects().get(Order.id == ids[-1]), "client called")
         await expect(late_row).to_have_attribute("data-status", "cancelled", timeout=20_000)
         assert not problems, "the browser saw errors:\n" + "\n".join(problems)
-    except Exception:
-        await page.screenshot(path=artifacts / "dispatcher-board-live-failure.png", full_page=True)
-        print(live_server.log_tail())
-        raise
-    finally:
-        await context.close()
