@@ -85,18 +85,21 @@ class CheckedValues:
 
 
 async def check_values(entity: str, raw: dict[int, str], errors: dict[str, str] | None = None) -> CheckedValues:
-    """Check every value (unknown fields are ignored); raise InvalidInput with all the errors found, these and the
-    record's own `errors` together, so a form shows them all at once."""
+    """Check the values given (unknown fields are ignored, fields not given are left alone: a required field is
+    required on the forms, which send every field, not of the system's own activities); raise InvalidInput with all
+    the errors found, these and the record's own `errors` together, so a form shows them all at once."""
     errors = dict(errors or {})
     clean = {}
     for field in await fields_of(entity):
+        if field["id"] not in raw:
+            continue
         try:
-            clean[field["id"]] = clean_value(field, raw.get(field["id"], ""))
+            clean[field["id"]] = clean_value(field, raw[field["id"]])
         except InvalidInput as exc:
             errors.update(exc.errors)
     if errors:
         raise InvalidInput(errors)
-    return CheckedValues(entity, {field_id: value for field_id, value in clean.items() if field_id in raw})
+    return CheckedValues(entity, clean)
 
 
 async def save_values(actor: Actor, checked: CheckedValues, record_id: int) -> None:

@@ -98,3 +98,23 @@ async def test_the_api_links_only_the_clients_own_orders(client, team):
     assert refused.status_code == 422 and "order" in refused.text
     made = await client.post("/api/v1/crm/activities", json={**call, "order": order.id}, headers=headers)
     assert made.status_code == 201 and made.json()["order"] == order.id
+
+
+async def test_a_required_activity_field_is_asked_on_the_form_not_of_the_daily_lists_calls(client, team):
+    from datetime import datetime, timedelta, timezone
+
+    from app.crm.activities import ActivityInput, plan_activity
+    from app.crm.visibility import viewer_of
+    from tests.crm.conftest import actor
+
+    outcome = await define_field(ADMIN, "activity", "Outcome code", "text", [], required=True)
+    shop = await register(team.thomas, "Fleurs Girard")
+    await log_in(client, "thomas")
+    refused = await post_form(client, "/crm/activities", {
+        "counterparty": str(shop.id), "kind": "call", "subject": "Volumes", "starts_at": "2030-05-02T10:00",
+        f"custom_{outcome.id}": " "})
+    assert refused.status_code == 422 and f'id="custom_{outcome.id}-error"' in refused.text
+    await plan_activity(actor(team.thomas), await viewer_of(team.thomas), ActivityInput(  # as plan_call does
+        kind="call", counterparty_id=shop.id, subject="Call Fleurs Girard",
+        starts_at=datetime.now(timezone.utc) + timedelta(hours=1), origin="daily_list"))
+    assert await Activity.count().where(Activity.origin == "daily_list") == 1
