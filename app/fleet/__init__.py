@@ -1,7 +1,7 @@
 """The fleet: depots, vehicles (type, capacity, costs) and couriers (a user, a vehicle, a depot, shift hours).
 
 Each `save_*` validates the fields (raw text or typed values), then creates or updates the row with its audit
-entry; InvalidInput names every wrong field.
+entry; InvalidInput names every wrong field. The lists come a page at a time (app/keyset.py), one query each.
 """
 
 from __future__ import annotations
