@@ -35,16 +35,21 @@ async def planning_settings() -> PlanningSettings:
     return PlanningSettings(**row) if row else DEFAULTS
 
 
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def read_settings(raw: dict) -> PlanningSettings:
-    """Clean values from a form or the API (the delay cost in major units, as people type it)."""
+    """Clean values from a form (the delay cost in major units, as people type it: "12.50") or the API (an
+    integer: minor units)."""
     fields = Collector(raw)
-    if str(raw.get("delay_cost_per_hour") or "").strip() == "":
+    if _blank(raw.get("delay_cost_per_hour")):
         fields.errors["delay_cost_per_hour"] = _("Enter an amount such as 12.50.")
     cost = fields.money("delay_cost_per_hour")
     if "delay_cost_per_hour" not in fields.errors and cost > MAX_DELAY_COST_PER_HOUR:
         fields.errors["delay_cost_per_hour"] = _("At most %(amount)s an hour.", amount=format_money(
             MAX_DELAY_COST_PER_HOUR, get_settings().default_currency))
-    if str(raw.get("default_priority") or "").strip() == "":
+    if _blank(raw.get("default_priority")):
         fields.errors["default_priority"] = _("Enter a number between %(low)s and %(high)s.", low=0, high=100)
     priority = fields.integer("default_priority", DEFAULTS.default_priority, 0, 100)
     if fields.errors:

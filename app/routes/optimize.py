@@ -4,10 +4,11 @@ or cancel. `/api/v1/optimizations` does the same for integrations. The work is i
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.response import Redirect, Template
 
 from app.accounts.roles import ADMIN, DISPATCHER
@@ -181,6 +182,11 @@ class Decided(msgspec.Struct):
     decision: str
 
 
+class OptimizerSettings(msgspec.Struct):
+    delay_cost_per_hour: int  # minor units: an hour of waiting for a time-first client
+    default_priority: int  # 0 = cheapest .. 100 = fastest, for clients who chose none
+
+
 class ApiOptimizationsController(Controller):
     path = "/api/v1/optimizations"
     tags = ["optimizations"]
@@ -190,6 +196,14 @@ class ApiOptimizationsController(Controller):
     async def start(self, request: Request, data: OptimizationIn) -> OptimizationStarted:
         job_id = await start_optimization(actor_of(request), data.day, data.depot, data.seconds)
         return OptimizationStarted(id=job_id, status="queued")
+
+    @get("/settings", summary="The company's optimizer settings")
+    async def read_settings(self) -> OptimizerSettings:
+        return OptimizerSettings(**asdict(await planning_settings()))
+
+    @put("/settings", summary="Change the optimizer settings (the delay cost in minor units per hour)")
+    async def write_settings(self, request: Request, data: OptimizerSettings) -> OptimizerSettings:
+        return OptimizerSettings(**asdict(await change_settings(actor_of(request), msgspec.structs.asdict(data))))
 
     @get("/{job_id:int}", summary="The optimization's status, progress (0..1) and, once done, its proposal")
     async def read(self, job_id: int) -> OptimizationOut:

@@ -128,3 +128,20 @@ async def test_a_dispatcher_sets_what_waiting_costs_and_the_default_priority(cli
     shown = await client.get(saved.headers["location"])
     assert 'value="32.50"' in shown.text and 'value="65"' in shown.text and 'role="status"' in shown.text
     assert await planning_settings() == PlanningSettings(delay_cost_per_hour=3250, default_priority=65)
+
+
+async def test_an_integration_reads_and_changes_the_optimizer_settings(client, make_user):
+    user = await make_user("admin")
+    headers = {"Authorization": f"Bearer {await issue_api_token(Actor.system(), user, 'planner')}"}
+    shown = await client.get("/api/v1/optimizations/settings", headers=headers)
+    assert shown.status_code == 200 and shown.json() == {"delay_cost_per_hour": 2000, "default_priority": 50}
+
+    changed = await client.put("/api/v1/optimizations/settings", json={"delay_cost_per_hour": 0,
+                                                                      "default_priority": 0}, headers=headers)
+    assert changed.status_code == 200 and changed.json() == {"delay_cost_per_hour": 0, "default_priority": 0}
+    assert await planning_settings() == PlanningSettings(delay_cost_per_hour=0, default_priority=0)  # cost only
+
+    wrong = await client.put("/api/v1/optimizations/settings", json={"delay_cost_per_hour": 2000,
+                                                                    "default_priority": 101}, headers=headers)
+    assert wrong.status_code == 422 and wrong.headers["content-type"].startswith("application/problem+json")
+    assert "default_priority" in wrong.text

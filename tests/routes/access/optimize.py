@@ -16,6 +16,8 @@ RULES = {
     ("POST", "/optimize/{job_id:int}/cancel"): DESK,
     ("POST", "/api/v1/optimizations"): DESK,
     ("GET", "/api/v1/optimizations/{job_id:int}"): DESK,
+    ("GET", "/api/v1/optimizations/settings"): DESK,
+    ("PUT", "/api/v1/optimizations/settings"): DESK,
     ("POST", "/api/v1/optimizations/{job_id:int}/accept"): DESK,
     ("POST", "/api/v1/optimizations/{job_id:int}/discard"): DESK,
     ("POST", "/api/v1/optimizations/{job_id:int}/cancel"): DESK,
