@@ -140,3 +140,42 @@ async def test_a_manager_drags_a_call_to_another_day_on_the_calendar(live_server
     assert moved.starts_at == start + timedelta(days=2) and moved.state == "rescheduled"
     assert await ActivityReschedule.exists().where(ActivityReschedule.activity == call.id)
     await context.close()
+
+
+async def test_a_manager_links_a_call_to_an_order_found_by_a_piece_of_its_reference(live_server, browser, make_user):
+    from app.audit import Actor
+    from app.crm.custom_fields import define_field
+    from tests.factories import make_client, make_order
+
+    thomas = await make_user("manager", login="thomas", full_name="Thomas Caron", time_zone="Europe/Paris")
+    boxes = await define_field(Actor.system(), "activity", "Boxes discussed", "number", [])
+    client = await make_client("Traiteur Moreau", manager=thomas.id)
+    wanted = await make_order(client.id, external_ref="MOREAU-XMAS")
+    other = await make_order(client.id, external_ref="MOREAU-JAN")
+    context = await browser.new_context(**LAPTOP)
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    await log_in(page, live_server.url, "thomas")
+    await page.goto(f"{live_server.url}/crm/{client.id}?tab=activities")
+    await page.get_by_label("Subject").fill("Christmas buffet volumes")
+    await page.get_by_label("Starts").fill("2030-12-01T10:00")
+    await page.get_by_label("Boxes discussed").fill("lots")
+    await page.get_by_role("searchbox", name="Order").fill("xmas")
+    options = page.locator("#a-order option")
+    await expect(options).to_have_count(2)  # "No order" and the one that matches
+    await page.get_by_label("Linked order").select_option(str(wanted.id))
+    await page.get_by_role("button", name="Plan").click()
+    await expect(page.locator("#custom_%d-error" % boxes.id)).to_have_text("Enter a number.")
+    await page.get_by_label("Boxes discussed").fill("40")
+    await page.get_by_role("searchbox", name="Order").fill(wanted.reference[-6:])
+    await expect(options).to_have_count(2)
+    await page.get_by_label("Linked order").select_option(str(wanted.id))
+    await page.get_by_role("button", name="Plan").click()
+    await page.locator("#tab-panel").get_by_role("link", name=re.compile("Christmas buffet volumes")).click()
+    await expect(page.get_by_role("link", name=wanted.reference)).to_be_visible()
+    await expect(page.locator("dl.facts")).to_contain_text("Boxes discussed")
+    call = await Activity.objects().where(Activity.counterparty == client.id).first()
+    assert (call.order, call.subject) == (wanted.id, "Christmas buffet volumes") and other.id != wanted.id
+    await context.close()
+    assert [text for text in problems if "422" not in text] == []  # the refused form answers 422, on purpose
