@@ -19,10 +19,10 @@ QUEUE = "notify"
 log = logging.getLogger("waybill.notifications")
 
 
-async def _send_all(message_ids: list[int]) -> None:
+async def _send_all(message_ids: list[int], links: dict[int, str] | None = None) -> None:
     """Send the messages of one moment at once (one claim for all); one that meets a busy service becomes its own
     `send_message` job, retried with back-off. (A message is claimed before sending: never sent twice.)"""
-    outcomes = await outbox.send_messages(message_ids)
+    outcomes = await outbox.send_messages(message_ids, links)
     for message_id, outcome in outcomes.items():
         if isinstance(outcome, BaseException):
             if not isinstance(outcome, TemporaryFailure):
@@ -33,8 +33,8 @@ async def _send_all(message_ids: list[int]) -> None:
 @job_actor(queue_name=QUEUE, max_retries=3)
 async def notify_order(order_id: int, trigger: str) -> dict:
     """A moment in an order's life: archive its messages (sent, delayed or skipped) and send the due ones."""
-    ids = await outbox.plan_order_messages(order_id, trigger)
-    await _send_all(ids)
+    ids, links = await outbox.plan_order_moment(order_id, trigger)
+    await _send_all(ids, links)
     return {"queued": len(ids)}
 
 

@@ -12,8 +12,6 @@ import asyncio
 from datetime import datetime, timezone
 from urllib.parse import urlparse
 
-from piccolo.query.methods.insert import OnConflictAction
-
 from app.config import get_settings
 from app.i18n import LANGUAGES, current_locale, current_time_zone, format_date, format_time, set_locale
 from app.i18n import lazy_gettext as _l
@@ -113,10 +111,16 @@ def _subscription_id(recipient: str) -> int:
 async def plan_order_messages(order_id: int, trigger: str, occasion: int | None = None,
                               now: datetime | None = None) -> list[int]:
     """Archive this moment's messages for the order's client (and dispatch); returns the ids to send now."""
+    return (await plan_order_moment(order_id, trigger, occasion, now))[0]
+
+
+async def plan_order_moment(order_id: int, trigger: str, occasion: int | None = None,
+                            now: datetime | None = None) -> tuple[list[int], dict[int, str]]:
+    """`plan_order_messages`, and the order's tracking link for sending them (`send_messages(ids, links)`)."""
     now = now or _now()
     facts = await order_facts(order_id, TRIGGER_STATUS.get(trigger, trigger))
     if facts is None:
-        return []
+        return [], {}
     settings = get_settings()
     locale = facts["locale"] if facts["locale"] in LANGUAGES else settings.default_locale
     if occasion is None:
@@ -131,7 +135,7 @@ async def plan_order_messages(order_id: int, trigger: str, occasion: int | None 
     try:
         values = await placeholder_values(facts, trigger)
         own = await own_wordings(trigger, locale)
-        rows: list[Message] = []
+        rows: list[dict] = []
         for channel in CHANNELS:
             wording = await render(trigger, channel, locale, values, own)
             if channel == PUSH:
@@ -150,7 +154,7 @@ async def plan_order_messages(order_id: int, trigger: str, occasion: int | None 
                     status, reason = SKIPPED, "no_recipient"
                 elif quiet is not None:
                     status, reason, send_after = DELAYED, "quiet_hours", quiet
-                rows.append(Message(
+                rows.append(_row(
                     counterparty=facts["client_id"], order=order_id, trigger=trigger, channel=channel,
                     recipient=recipient, locale=locale, subject=wording.subject, body=wording.body, status=status,
                     reason=reason, send_after=send_after, created_at=now, updated_at=now,
@@ -159,10 +163,10 @@ async def plan_order_messages(order_id: int, trigger: str, occasion: int | None 
             rows += await _dispatch_exception_messages(order_id, occasion, values, now)
     finally:
         set_locale(*previous)
-    return await _archive(rows)
+    return await _archive(rows), {order_id: values["link"]}
 
 
-async def _dispatch_exception_messages(order_id: int, occasion: int, values: dict, now: datetime) -> list[Message]:
+async def _dispatch_exception_messages(order_id: int, occasion: int, values: dict, now: datetime) -> list[dict]:
     """Dispatchers' devices hear of a failed attempt (in each dispatcher's language)."""
     devices = await PushSubscription.select(
         PushSubscription.id, PushSubscription.endpoint, PushSubscription.user.id.as_alias("user_id"),
@@ -173,7 +177,7 @@ async def _dispatch_exception_messages(order_id: int, occasion: int, values: dic
     for device in devices:
         wording = await render(EXCEPTION, PUSH, device["locale"], values)
         recipient = _push_recipient(device)
-        rows.append(Message(order=order_id, user=device["user_id"], trigger=EXCEPTION, channel=PUSH,
+        rows.append(_row(order=order_id, user=device["user_id"], trigger=EXCEPTION, channel=PUSH,
                             recipient=recipient, locale=device["locale"], subject=wording.subject,
                             body=wording.body, status=QUEUED, created_at=now, updated_at=now,
                             dedupe_key=f"order:{order_id}:{EXCEPTION}:{occasion}:push:{recipient}"[:200]))
@@ -189,22 +193,37 @@ async def plan_route_changed(courier_user_id: int, occasion: str, now: datetime 
     for device in devices:
         wording = await render(ROUTE_CHANGED, PUSH, device["locale"], {})
         recipient = _push_recipient(device)
-        rows.append(Message(user=courier_user_id, trigger=ROUTE_CHANGED, channel=PUSH, recipient=recipient,
+        rows.append(_row(user=courier_user_id, trigger=ROUTE_CHANGED, channel=PUSH, recipient=recipient,
                             locale=device["locale"], subject=wording.subject, body=wording.body, status=QUEUED,
                             created_at=now, updated_at=now,
                             dedupe_key=f"user:{courier_user_id}:{ROUTE_CHANGED}:{occasion}:{recipient}"[:200]))
     return await _archive(rows)
 
 
-async def _archive(rows: list[Message]) -> list[int]:
+_ARCHIVE_COLUMNS = ("counterparty", "order", "user", "trigger", "channel", "recipient", "locale", "subject", "body",
+                    "status", "reason", "send_after", "created_at", "updated_at", "dedupe_key")
+_QUOTED_COLUMNS = ", ".join('"%s"' % column for column in _ARCHIVE_COLUMNS)
+
+
+def _row(**values) -> dict:
+    """A message to archive, as plain values (building Piccolo objects cost more than the insert itself)."""
+    return {"counterparty": None, "order": None, "user": None, "reason": "", "send_after": None, **values}
+
+
+async def _archive(rows: list[dict]) -> list[int]:
+    """Insert the moment's messages, skipping any already planned (same dedupe key); the queued ids to send."""
     if not rows:
         return []
-    inserted = await Message.insert(*rows).on_conflict(
-        target=Message.dedupe_key, action=OnConflictAction.do_nothing).returning(Message.id, Message.status)
+    line = "(" + ", ".join("{}" for _ in _ARCHIVE_COLUMNS) + ")"
+    inserted = await Message.raw(
+        f"INSERT INTO notification_message ({_QUOTED_COLUMNS}) VALUES {', '.join(line for _ in rows)} "
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, status",
+        *(row[column] for row in rows for column in _ARCHIVE_COLUMNS))
     if len(inserted) == len(rows):  # the usual case: a first plan of this moment
         return sorted(row["id"] for row in inserted if row["status"] == QUEUED)
     queued = await Message.select(Message.id).where(
-        Message.dedupe_key.is_in([row.dedupe_key for row in rows]) & (Message.status == QUEUED)).order_by(Message.id)
+        Message.dedupe_key.is_in([row["dedupe_key"] for row in rows]) & (Message.status == QUEUED)).order_by(
+        Message.id)
     return [row["id"] for row in queued]
 
 
@@ -233,17 +252,18 @@ async def send_message(message_id: int) -> str:
     return outcome
 
 
-async def send_messages(message_ids: list[int]) -> dict[int, str | BaseException]:
+async def send_messages(message_ids: list[int], links: dict[int, str] | None = None) -> dict[int, str | BaseException]:
     """Send queued messages side by side: claimed together in one statement (a message is claimed before it is
-    sent, so never sent twice), the links they need read in one query. Returns per id the new status, or the
-    exception a retry should follow (the message is queued again for it)."""
+    sent, so never sent twice), the tracking links they need read in one query unless given. Returns per id the
+    new status, or the exception a retry should follow (the message is queued again for it)."""
     outcomes: dict[int, str | BaseException] = {message_id: "not queued" for message_id in message_ids}
     if not message_ids:
         return outcomes
     claimed = await Message.update({Message.status: SENDING, Message.attempts: Message.attempts + 1,
                                     Message.updated_at: _now()}).where(
         Message.id.is_in(list(message_ids)) & (Message.status == QUEUED)).returning(*_SEND_COLUMNS)
-    links = await _links([message["order"] for message in claimed if message["order"]])
+    links = links or {}
+    links = {**links, **await _links([m["order"] for m in claimed if m["order"] and m["order"] not in links])}
     results = await asyncio.gather(*(_deliver(message, links) for message in claimed), return_exceptions=True)
     sent = {message["id"]: result[:100] for message, result in zip(claimed, results)
             if not isinstance(result, BaseException)}

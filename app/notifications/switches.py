@@ -22,12 +22,13 @@ async def switches_for(counterparty_id: int | None) -> dict[tuple[str, str], boo
 
 
 async def effective_switches(counterparty_id: int) -> dict[tuple[str, str], bool]:
-    """What applies to this client: their own setting, else the company's, else on (one query)."""
-    rows = await TriggerSetting.select(TriggerSetting.counterparty, TriggerSetting.trigger, TriggerSetting.channel,
-                                       TriggerSetting.enabled).where(
-        TriggerSetting.counterparty.is_null() | (TriggerSetting.counterparty == counterparty_id))
-    company = {(r["trigger"], r["channel"]): r["enabled"] for r in rows if r["counterparty"] is None}
-    own = {(r["trigger"], r["channel"]): r["enabled"] for r in rows if r["counterparty"] is not None}
+    """What applies to this client: their own setting, else the company's, else on (one plain query: it runs for
+    every message planned)."""
+    rows = await TriggerSetting.raw(
+        "SELECT counterparty, trigger, channel, enabled FROM trigger_setting "
+        "WHERE counterparty IS NULL OR counterparty = {}", counterparty_id)
+    company = {(r["trigger"], r["channel"]): bool(r["enabled"]) for r in rows if r["counterparty"] is None}
+    own = {(r["trigger"], r["channel"]): bool(r["enabled"]) for r in rows if r["counterparty"] is not None}
     return {(t, c): own.get((t, c), company.get((t, c), True)) for t in CLIENT_TRIGGERS for c in CHANNELS}
 
 
