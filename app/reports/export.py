@@ -10,6 +10,7 @@ from babel import numbers
 
 from app.i18n import current_time_zone, local_time
 from app.i18n import gettext as _
+from app.i18n import pgettext
 from app.reports.couriers import Line, Period
 
 
@@ -24,8 +25,9 @@ def _optional(value: float | None, digits: int = 1) -> str:
 
 def report_csv(lines: list[Line], period: Period, name_header: str) -> bytes:
     currencies = sorted({currency for line in lines for currency in line.cash})
-    header = [name_header, _("From"), _("To"), _("Stops delivered"), _("Failed attempts"), _("On time (%)"),
-              _("Km (planned)"), _("Hours"), _("Average rating"), _("Ratings"), _("Latest comments")]
+    header = [name_header, pgettext("period", "From"), pgettext("period", "To"), _("Stops delivered"),
+              _("Failed attempts"), _("On time (%)"), _("Km (planned)"), _("Hours"), _("Average rating"),
+              _("Ratings"), _("Latest comments")]
     for currency in currencies:
         header += [_("Cash expected (%(currency)s)", currency=currency),
                    _("Cash collected (%(currency)s)", currency=currency)]
