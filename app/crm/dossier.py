@@ -82,6 +82,12 @@ async def contacts(counterparty_id: int) -> list[dict]:
     return rows
 
 
+async def contact_names(counterparty_id: int) -> list[dict]:
+    """Who an activity may be with: the contacts' ids and names only."""
+    return await Contact.select(Contact.id, Contact.name).where(Contact.counterparty == counterparty_id).order_by(
+        Contact.is_primary, ascending=False).order_by(Contact.name)
+
+
 async def entities(counterparty_id: int) -> list[dict]:
     return await LegalEntity.select().where(LegalEntity.counterparty == counterparty_id).order_by(LegalEntity.id)
 

@@ -496,7 +496,7 @@ async def _tab_context(tab: str, counterparty_id: int, before: str = "", card: d
         return {"orders": rows, "next_before": next_before}
     if tab == "activities":
         rows, _next = await dossier.activities(counterparty_id)
-        contacts = await dossier.contacts(counterparty_id)
+        contacts = await dossier.contact_names(counterparty_id)
         return {"activities": rows, "contacts": contacts, "kinds": acts.KINDS, "priorities": acts.PRIORITIES,
                 "states": acts.STATES, "orders": await acts.orders_to_link(counterparty_id),
                 "custom": custom_fields.with_values(await custom_fields.fields_of("activity"), typed or {})}
