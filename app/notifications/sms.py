@@ -104,11 +104,16 @@ def provider(settings: Settings | None = None) -> SmsProvider:
 _clients: dict[int, httpx.AsyncClient] = {}
 
 
+# A few kept connections to the one gateway: httpcore scans every pooled connection on each request, so a pool
+# grown to dozens costs more CPU per SMS than the request itself; eight match a worker process's threads.
+POOL = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+
+
 def _client() -> httpx.AsyncClient:
     """One pooled client per event loop (worker threads each run their own loop)."""
     loop = id(asyncio.get_running_loop())
     if loop not in _clients:
-        _clients[loop] = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        _clients[loop] = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0), limits=POOL)
     return _clients[loop]
 
 
