@@ -18,7 +18,7 @@ from piccolo.columns.combination import WhereRaw
 from app import audit
 from app.audit import Actor
 from app.accounts.roles import ADMIN
-from app.crm.visibility import Viewer, co_managed_clients, require_visible, restrict, shared_clients
+from app.crm.visibility import Viewer, co_managed_clients, own_clients, require_visible, restrict, shared_clients
 from app.db import writing
 from app.errors import InvalidInput, NotFound
 from app.i18n import LANGUAGES, valid_time_zone
@@ -440,11 +440,18 @@ class Search:
     ids: list[int] | None = None
     words: tuple[str, ...] = ()  # name words still to check on each row
 
-    def clause(self):
+    def clause(self, gathering: bool = False):
+        """`gathering`: the query gathers the clients each word matches from the (word, counterparty) index (for a
+        team's clients, which no single index walks in name order); otherwise each row the query walks is checked
+        by one probe of the (counterparty, word) index."""
         clause = Counterparty.id.is_in(self.ids or [-1]) if self.ids is not None else None
-        for word in self.words:  # one probe of the (counterparty, word) index per row
-            found = WhereRaw("EXISTS (SELECT 1 FROM name_word WHERE name_word.counterparty = counterparty.id "
-                             "AND name_word.word >= {} AND name_word.word < {})", word, word + "{")
+        for word in self.words:
+            if gathering:
+                found = Counterparty.id.is_in(NameWord.select(NameWord.counterparty).where(
+                    (NameWord.word >= word) & (NameWord.word < word + "{")))
+            else:
+                found = WhereRaw("EXISTS (SELECT 1 FROM name_word WHERE name_word.counterparty = counterparty.id "
+                                 "AND name_word.word >= {} AND name_word.word < {})", word, word + "{")
             clause = found if clause is None else clause & found
         return clause
 
@@ -494,12 +501,13 @@ LIST_COLUMNS = (Counterparty.id, Counterparty.name, Counterparty.kind, Counterpa
                 Counterparty.manager.full_name.as_alias("manager_name"))
 
 
-def filtered(query, viewer: Viewer, filters: ClientFilter, search: Search | None = None):
-    """`search`: what `search_for(filters.q)` found (awaited once per page, before the queries)."""
+def filtered(query, viewer: Viewer, filters: ClientFilter, search: Search | None = None, gathering: bool = False):
+    """`search`: what `search_for(filters.q)` found (awaited once per page, before the queries); `gathering`: see
+    Search.clause."""
     query = restrict(query, viewer, search.ids if search is not None else None).where(
         Counterparty.merged_into.is_null())
     if search is not None:
-        query = query.where(search.clause())
+        query = query.where(search.clause(gathering))
     if filters.manager_id:
         query = query.where(Counterparty.manager == filters.manager_id)
     if filters.source:
@@ -526,14 +534,15 @@ def _page(rows: list[dict], after: tuple[str, int] | None, limit: int) -> tuple[
     return page, ((page[-1]["name"], page[-1]["id"]) if len(ordered) > limit else None)
 
 
-def _visible_parts(viewer: Viewer) -> list:
-    """The viewer's clients as a few selective clauses: one per manager of the team (each walks the
-    (manager, name, id) index), the co-managed and the shared ones. An OR of them all would make both databases
-    scan or sort every client of the team."""
+def _visible_parts(viewer: Viewer, gathering: bool) -> list:
+    """The viewer's clients as a few selective clauses: the co-managed ones, the shared ones, and their own: one
+    per manager of the team, each walking the (manager, name, id) index, or when `gathering` a name search's
+    matches, the whole team's at once. An OR of them all would make both databases scan or sort every client of
+    the team."""
     if viewer.sees_all:
         return [None]
-    return [*(Counterparty.manager == manager for manager in viewer.team), co_managed_clients(viewer),
-            shared_clients(viewer)]
+    own = [own_clients(viewer)] if gathering else [Counterparty.manager == manager for manager in viewer.team]
+    return [*own, co_managed_clients(viewer), shared_clients(viewer)]
 
 
 async def list_clients(viewer: Viewer, filters: ClientFilter | None = None, after: tuple[str, int] | None = None,
@@ -549,9 +558,10 @@ async def list_clients(viewer: Viewer, filters: ClientFilter | None = None, afte
     if search is not None and search.ids is not None:
         rows = await filtered(Counterparty.select(*LIST_COLUMNS), viewer, filters, search)
         return _page(rows, after, limit)
+    gathering = search is not None and len(viewer.team) > 1  # a supervisor's name search
     rows = []
-    for part in _visible_parts(viewer):
-        query = filtered(Counterparty.select(*LIST_COLUMNS), unrestricted, filters, search)
+    for part in _visible_parts(viewer, gathering):
+        query = filtered(Counterparty.select(*LIST_COLUMNS), unrestricted, filters, search, gathering)
         if part is not None:
             query = query.where(part)
         if after:

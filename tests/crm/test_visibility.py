@@ -28,6 +28,8 @@ async def names(user, q: str = "") -> list[str]:
 async def test_each_sees_exactly_their_circle_on_the_list_and_in_search(team, book):
     assert await names(team.thomas) == ["Thomas Client"]
     assert await names(team.boss) == ["Nadia Client", "Thomas Client"]
+    assert await names(team.boss, "client") == ["Nadia Client", "Thomas Client"]  # the team's matches at once
+    assert await names(team.boss, "cli nad") == ["Nadia Client"]
     assert await names(team.omar) == ["Omar Client"]
     assert await names(team.admin) == ["Nadia Client", "Omar Client", "Thomas Client"]
     assert await names(team.thomas, "06 22 22 22 22") == []
