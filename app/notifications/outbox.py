@@ -128,8 +128,8 @@ async def plan_order_moment(order_id: int, trigger: str, occasion: int | None = 
     switches = await effective_switches(facts["client_id"])
     consents = await consents_of(facts["client_id"])
     quiet = None if trigger in URGENT else quiet_until(now, facts["time_zone"], settings.quiet_hours)
-    devices = await PushSubscription.select(PushSubscription.id, PushSubscription.endpoint).where(
-        PushSubscription.order == order_id).order_by(PushSubscription.id)
+    devices = await PushSubscription.raw(
+        "SELECT id, endpoint FROM push_subscription WHERE \"order\" = {} ORDER BY id", order_id)
     previous = current_locale(), current_time_zone()
     set_locale(locale, facts["time_zone"])
     try:
@@ -239,8 +239,7 @@ async def _finish(message_id: int, **values) -> None:
         Message.id == message_id)
 
 
-_SEND_COLUMNS = (Message.id, Message.order, Message.trigger, Message.channel, Message.recipient, Message.locale,
-                 Message.subject, Message.body, Message.attempts)
+_SEND_COLUMNS = 'id, "order", trigger, channel, recipient, locale, subject, body, attempts'
 
 
 async def send_message(message_id: int) -> str:
@@ -259,9 +258,10 @@ async def send_messages(message_ids: list[int], links: dict[int, str] | None = N
     outcomes: dict[int, str | BaseException] = {message_id: "not queued" for message_id in message_ids}
     if not message_ids:
         return outcomes
-    claimed = await Message.update({Message.status: SENDING, Message.attempts: Message.attempts + 1,
-                                    Message.updated_at: _now()}).where(
-        Message.id.is_in(list(message_ids)) & (Message.status == QUEUED)).returning(*_SEND_COLUMNS)
+    claimed = await Message.raw(
+        "UPDATE notification_message SET status = {}, attempts = attempts + 1, updated_at = {} "
+        f"WHERE status = {{}} AND id IN ({', '.join('{}' for _ in message_ids)}) RETURNING {_SEND_COLUMNS}",
+        SENDING, _now(), QUEUED, *message_ids)
     links = links or {}
     links = {**links, **await _links([m["order"] for m in claimed if m["order"] and m["order"] not in links])}
     results = await asyncio.gather(*(_deliver(message, links) for message in claimed), return_exceptions=True)

@@ -89,9 +89,10 @@ async def wording_for(trigger: str, channel: str, locale: str) -> Wording:
 
 
 async def own_wordings(trigger: str, locale: str) -> dict[str, Wording]:
-    """The admin's wordings of one trigger in one language, per channel (one query for all channels)."""
-    rows = await MessageTemplate.select(MessageTemplate.channel, MessageTemplate.subject, MessageTemplate.body).where(
-        (MessageTemplate.trigger == trigger) & (MessageTemplate.locale == locale))
+    """The admin's wordings of one trigger in one language, per channel (one plain query for all channels: it
+    runs for every moment notified)."""
+    rows = await MessageTemplate.raw(
+        "SELECT channel, subject, body FROM message_template WHERE trigger = {} AND locale = {}", trigger, locale)
     return {row["channel"]: Wording(row["subject"], row["body"]) for row in rows}
 
 

@@ -80,8 +80,10 @@ async def _latest_position(stop: dict) -> None:
     """The courier's last GPS point from the phone, when newer than the position kept on the courier."""
     if stop["courier_user_id"] is None:
         return
-    point = await GpsPoint.select(GpsPoint.lat, GpsPoint.lon, GpsPoint.recorded_at).where(
-        GpsPoint.courier == stop["courier_user_id"]).order_by(GpsPoint.recorded_at, ascending=False).first()
+    points = await GpsPoint.raw(
+        "SELECT lat, lon, recorded_at FROM gps_point WHERE courier = {} ORDER BY recorded_at DESC LIMIT 1",
+        stop["courier_user_id"])
+    point = points[0] if points else None
     if point and (stop["seen_at"] is None or point["recorded_at"] > stop["seen_at"]):
         stop["lat"], stop["lon"], stop["seen_at"] = point["lat"], point["lon"], point["recorded_at"]
 
