@@ -187,6 +187,7 @@ def main() -> int:
               "this measures", file=sys.stderr)
         return 2
     expected = 2 * args.orders
+    load_at_start = os.getloadavg()
 
     sms_counter, mail_counter = Counter(), Counter()
     gateway = start_sms_gateway(sms_counter)
@@ -237,7 +238,8 @@ def main() -> int:
     received = len(sms_counter.seen) + len(mail_counter.seen)
     doubled = sms_counter.doubled + mail_counter.doubled
     lost = expected - received
-    print(f"machine                       {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"machine                       {os.cpu_count()} CPUs, load average {load_at_start[0]:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end (the machine is shared: compare CPU per message)")
     print(f"notifications expected        {expected}")
     print(f"worker processes x threads    {args.processes} x {args.threads} (Redis broker, PostgreSQL)")
     print(f"moments enqueued in           {enqueued:.1f} s")
