@@ -18,7 +18,7 @@ from piccolo.columns.combination import WhereRaw
 from app import audit
 from app.audit import Actor
 from app.accounts.roles import ADMIN
-from app.crm.visibility import Viewer, co_managed_clients, own_clients, require_visible, restrict, shared_clients
+from app.crm.visibility import Viewer, own_clients, require_visible, restrict, side_clients
 from app.db import writing
 from app.errors import InvalidInput, NotFound
 from app.i18n import LANGUAGES, valid_time_zone
@@ -534,15 +534,15 @@ def _page(rows: list[dict], after: tuple[str, int] | None, limit: int) -> tuple[
     return page, ((page[-1]["name"], page[-1]["id"]) if len(ordered) > limit else None)
 
 
-def _visible_parts(viewer: Viewer, gathering: bool) -> list:
-    """The viewer's clients as a few selective clauses: the co-managed ones, the shared ones, and their own: one
-    per manager of the team, each walking the (manager, name, id) index, or when `gathering` a name search's
-    matches, the whole team's at once. An OR of them all would make both databases scan or sort every client of
-    the team."""
+async def _visible_parts(viewer: Viewer, gathering: bool) -> list:
+    """The viewer's clients as a few selective clauses: their own, one per manager of the team, each walking the
+    (manager, name, id) index (or when `gathering` a name search's matches, the whole team's at once), then the
+    co-managed and the shared ones (see side_clients). An OR of them all would make both databases scan or sort
+    every client of the team."""
     if viewer.sees_all:
         return [None]
     own = [own_clients(viewer)] if gathering else [Counterparty.manager == manager for manager in viewer.team]
-    return [*own, co_managed_clients(viewer), shared_clients(viewer)]
+    return [*own, *await side_clients(viewer)]
 
 
 async def list_clients(viewer: Viewer, filters: ClientFilter | None = None, after: tuple[str, int] | None = None,
@@ -560,7 +560,7 @@ async def list_clients(viewer: Viewer, filters: ClientFilter | None = None, afte
         return _page(rows, after, limit)
     gathering = search is not None and len(viewer.team) > 1  # a supervisor's name search
     rows = []
-    for part in _visible_parts(viewer, gathering):
+    for part in await _visible_parts(viewer, gathering):
         query = filtered(Counterparty.select(*LIST_COLUMNS), unrestricted, filters, search, gathering)
         if part is not None:
             query = query.where(part)
