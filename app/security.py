@@ -17,7 +17,9 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.accounts.roles import MANAGER
 from app.accounts.sessions import session_user, token_user
+from app.accounts.users import supervises_anyone
 from app.audit import Actor
 from app.i18n import LANGUAGES, negotiate, set_locale
 from tables.accounts import User
@@ -91,6 +93,7 @@ class SessionOrTokenAuth(AbstractAuthenticationMiddleware):
                 auth = {"kind": "session", "session_hash": session.token_hash}
         if user is not None:
             set_locale(user.locale, user.time_zone)
+            user.supervises = user.role == MANAGER and await supervises_anyone(user.id)
         else:
             chosen = connection.cookies.get(LANGUAGE_COOKIE)
             set_locale(chosen if chosen in LANGUAGES else negotiate(connection.headers.get("accept-language")))

@@ -37,6 +37,7 @@ class NavItem:
     path: str
     label: object
     roles: frozenset[str]
+    supervisors: bool = False  # also for a manager who supervises other people
 
 
 NAVIGATION = (
@@ -48,15 +49,17 @@ NAVIGATION = (
     NavItem("/crm", _l("Clients"), frozenset({MANAGER, ADMIN})),
     NavItem("/calendar", _l("Calendar"), frozenset({MANAGER, ADMIN})),
     NavItem("/finance", _l("Finance"), frozenset({ACCOUNTANT, ADMIN})),
-    NavItem("/reports", _l("Reports"), frozenset({DISPATCHER, ADMIN, ACCOUNTANT})),
+    NavItem("/reports", _l("Reports"), frozenset({DISPATCHER, ADMIN, ACCOUNTANT}), supervisors=True),
     NavItem("/admin/users", _l("Users"), frozenset({ADMIN})),
     NavItem("/admin/audit", _l("Audit log"), frozenset({ADMIN})),
     NavItem("/notifications/templates", _l("Client messages"), frozenset({ADMIN})),
 )
 
 
-def navigation_for(role: str) -> list[NavItem]:
-    return [item for item in NAVIGATION if role in item.roles]
+def navigation_for(role: str, supervises: bool = False) -> list[NavItem]:
+    """`supervises`: a manager who supervises other people (their team's leader) sees a little more."""
+    return [item for item in NAVIGATION
+            if role in item.roles or (supervises and role == MANAGER and item.supervisors)]
 
 
 def home_for(role: str) -> str:

@@ -49,6 +49,11 @@ async def get_user(user_id: int) -> User:
     return user
 
 
+async def supervises_anyone(user_id: int) -> bool:
+    """Whether someone reports to this person (a manager who leads a team)."""
+    return await User.exists().where((User.supervisor == user_id) & (User.is_active == True))  # noqa: E712
+
+
 async def _check_supervisor(user_id: int | None, supervisor_id: int | None, errors: dict) -> None:
     if supervisor_id is None:
         return

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Awaitable, Callable
 
 from litestar import Controller, Response, get
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
 
-from app.accounts.roles import ACCOUNTANT, ADMIN, DISPATCHER
+from app.accounts.roles import ACCOUNTANT, ADMIN, DISPATCHER, MANAGER
 from app.errors import InvalidInput
 from app.i18n import current_time_zone
 from app.i18n import gettext as _
@@ -45,9 +48,17 @@ async def _csv(kind: str, first: str, last: str) -> Response | Template:
     return Response(content=content, media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def supervisors_only(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    """Of the managers, only those who lead a team read how the couriers did."""
+    user = connection.scope.get("user")
+    if user is not None and user.role == MANAGER and not user.supervises:
+        raise PermissionDeniedException()
+
+
 class ReportsController(Controller):
     path = "/reports"
-    opt = allow(DISPATCHER, ADMIN, ACCOUNTANT)
+    opt = allow(DISPATCHER, ADMIN, ACCOUNTANT, MANAGER)
+    guards = [supervisors_only]
     include_in_schema = False
 
     @get("/")

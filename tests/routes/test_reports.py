@@ -67,3 +67,15 @@ async def test_a_courier_has_no_reports_in_the_navigation_and_is_turned_away(cli
     home = await client.get("/courier")
     assert 'href="/reports"' not in home.text
     assert (await client.get("/reports")).status_code == 403
+
+
+async def test_a_manager_who_leads_a_team_reads_the_reports_and_one_who_does_not_is_turned_away(
+        client, delivery, signed_in, make_user):  # noqa: F811
+    await a_rated_delivery(client, delivery, 3, "Fine")
+    lead = await signed_in("manager")
+    assert 'href="/reports"' not in (await client.get("/crm")).text
+    assert (await client.get("/reports")).status_code == 403
+    await make_user("manager", supervisor_id=lead.id)  # the lead now has a team
+    assert 'href="/reports"' in (await client.get("/crm")).text
+    report = await client.get("/reports")
+    assert report.status_code == 200 and "3.0 / 5" in report.text

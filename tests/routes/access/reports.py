@@ -1,5 +1,6 @@
-"""Who may read the courier and carrier reports: dispatchers, administrators (the managers' supervisors) and the
-accountant; not couriers, not managers, not anonymous visitors."""
+"""Who may read the courier and carrier reports: dispatchers, administrators and the accountant, and of the managers
+only those who supervise a team (tests/routes/test_reports.py); not couriers, not anonymous visitors. The matrix's
+accounts supervise nobody, so a manager is refused here."""
 
 from tests.routes.access import ACCOUNTANT, ADMIN, DISPATCHER
 
