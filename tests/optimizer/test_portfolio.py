@@ -36,7 +36,7 @@ def test_a_cancelled_solve_stops_early_with_what_it_has():
 
 def test_both_engines_compete_and_the_evaluator_picks_the_winner():
     plan = solve(busy_day(), 1.0)
-    assert set(plan.candidates) == {"pyvrp", "ortools"}
+    assert set(plan.candidates) == {"pyvrp", "pyvrp-restart", "ortools"}  # a small day: PyVRP starts twice
     assert plan.objective == min(v for v in plan.candidates.values() if v is not None)
 
 
