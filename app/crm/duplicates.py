@@ -70,6 +70,7 @@ async def merge(actor: Actor, viewer: Viewer, keep_id: int, lose_id: int) -> Non
     from app.crm.counterparties import settle_holders
     from tables.activities import Activity
     from tables.crm import Attachment, ContactListItem, Contract, CustomFieldValue
+    from tables.fleet import Courier
     from tables.orders import Order
 
     if keep_id == lose_id:
@@ -80,7 +81,7 @@ async def merge(actor: Actor, viewer: Viewer, keep_id: int, lose_id: int) -> Non
     lose = await Counterparty.objects().where(Counterparty.id == lose_id).first()
     moved = {}
     async with writing():
-        for table, column in _children(Activity, Order, Contract, ContactListItem):
+        for table, column in [*_children(Activity, Order, Contract, ContactListItem), (Courier, Courier.carrier)]:
             rows = await table.update({column: keep_id}).where(column == lose_id).returning(table.id)
             moved[table._meta.tablename] = len(rows)
         for table in (Attachment, CustomFieldValue):

@@ -18,8 +18,10 @@ from tables.activities import Activity
 from tables.audit import AuditEntry
 from tables.counterparties import Contact, Counterparty
 from tables.crm import Attachment, CustomFieldDef
+from tables.fleet import Courier
 from tests.conftest import log_in, post_form
 from tests.crm.conftest import actor, register
+from tests.factories import make_courier
 
 
 async def test_duplicates_are_found_by_tax_id_phone_email_and_a_close_name(team):
@@ -50,6 +52,15 @@ async def test_a_merge_keeps_every_contact_activity_and_document_of_both_and_is_
     assert (kept.email, kept.tax_id, kept.phone) == ("old@lefebvre.fr", "FR77000111222", "+33146000000")
     assert (await Counterparty.objects().where(Counterparty.id == lose.id).first()).merged_into == keep.id
     assert await AuditEntry.exists().where((AuditEntry.action == "merge") & (AuditEntry.record_id == str(keep.id)))
+
+
+async def test_couriers_of_a_carrier_entered_twice_work_for_the_card_that_stays(team, make_user):
+    me = await viewer_of(team.thomas)
+    keep = await register(team.thomas, "Transports Morel", phone="+33148000000")
+    lose = await register(team.thomas, "Transports Morel SARL", tax_id="FR99000111333")
+    courier = await make_courier(make_user, "Luc Morel", carrier=lose.id)
+    await merge(actor(team.thomas), me, keep.id, lose.id)
+    assert (await Courier.objects().where(Courier.id == courier.id).first()).carrier == keep.id
 
 
 async def test_a_card_below_the_admins_threshold_is_refused_with_what_is_missing(team):
