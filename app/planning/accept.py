@@ -35,8 +35,8 @@ async def accept_proposal(actor: Actor, proposal: dict) -> list[int]:
     if len(orders) != len(set(order_ids)) or gone:
         raise Conflict(_("The day changed since this plan was made (%(refs)s); optimize again.",
                          refs=", ".join(gone) or _("orders were deleted")))
-    existing = {(row.order, row.kind): row for row in await Stop.objects().where(
-        Stop.order.is_in(order_ids or [0]))}
+    existing = {(row.order, row.kind): row for row in await Stop.objects().where(  # an earlier day's stops stay put
+        Stop.order.is_in(order_ids or [0]) & (Stop.route.day == day))}
     touched_routes: set[int] = set()
     for planned in proposal["routes"]:
         courier = await Courier.objects().where(Courier.id == planned["courier_id"]).first()

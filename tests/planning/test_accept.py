@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from app.audit import Actor
@@ -64,6 +66,24 @@ async def test_accepting_writes_routes_stops_and_etas_and_assigns_the_orders(sma
     assert len(told) >= len(route_ids)  # the couriers' phones pull the new routes on their next sync
     again = await build_problem(small_day["day"], small_day["depot"], now=tomorrow_at(6))
     assert len(again.problem.pairs) == 5  # optimizing again keeps each pick-up ahead of its drop-off
+
+
+async def test_a_re_attempt_gets_a_new_stop_and_the_failed_attempt_stays_on_its_day(small_day, make_user):
+    karim = small_day["couriers"][0]
+    order = small_day["orders"][0]
+    today = small_day["day"] - timedelta(days=1)
+    yesterdays_route = Route(courier=karim.id, vehicle=karim.vehicle, depot=karim.depot, day=today)
+    await yesterdays_route.save()
+    failed = Stop(route=yesterdays_route.id, order=order.id, kind="dropoff", sequence=1,
+                  arrived_at=tomorrow_at(11) - timedelta(days=1))
+    await failed.save()  # tried today, nobody home; the order was moved to tomorrow as a new attempt
+    proposal = await proposal_for(small_day)
+    async with writing():
+        await accept_proposal(Actor.system(), proposal)
+    kept = await Stop.objects().where(Stop.id == failed.id).first()
+    assert kept.route == yesterdays_route.id and kept.sequence == 1
+    tomorrows = await Stop.select(Stop.kind).where((Stop.order == order.id) & (Stop.route != yesterdays_route.id))
+    assert sorted(row["kind"] for row in tomorrows) == ["dropoff", "pickup"]
 
 
 async def test_accepting_is_all_or_nothing(small_day, monkeypatch):
