@@ -508,8 +508,10 @@ def filtered(query, viewer: Viewer, filters: ClientFilter, search: Search | None
         Counterparty.merged_into.is_null())
     if search is not None:
         query = query.where(search.clause(gathering))
-    if filters.manager_id:
-        query = query.where(Counterparty.manager == filters.manager_id)
+    if filters.manager_id:  # the clients this manager leads or co-manages now
+        query = query.where((Counterparty.manager == filters.manager_id) | Counterparty.id.is_in(
+            ManagerAssignment.select(ManagerAssignment.counterparty).where(
+                (ManagerAssignment.manager == filters.manager_id) & ManagerAssignment.ended_at.is_null())))
     if filters.source:
         query = query.where(Counterparty.marketing_source == filters.source)
     if filters.state:

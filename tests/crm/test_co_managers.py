@@ -41,6 +41,10 @@ async def test_a_co_manager_from_another_team_works_the_client_and_the_history_k
     assert (await post_form(client, f"/crm/{bistro.id}/co-managers", {"manager": str(team.omar.id)})).status_code == 302
 
     assert await names(team.omar) == ["Bistro Lambert"]
+    boss = await viewer_of(team.boss)
+    for manager in (team.thomas, team.omar):  # the manager filter finds the client under its lead and co-manager
+        rows, _next = await list_clients(boss, ClientFilter(manager_id=manager.id))
+        assert "Bistro Lambert" in [row["name"] for row in rows]
     assert await names(team.omar, "01 44 44 44 44") == ["Bistro Lambert"]
     assert await names(team.omar, "lamb") == ["Bistro Lambert"]
     await log_in(client, "omar")
