@@ -281,15 +281,20 @@ async def reschedule_history(activity_id: int) -> list[dict]:
     ).where(ActivityReschedule.activity == activity_id).order_by(ActivityReschedule.id)
 
 
-async def orders_to_link(counterparty_id: int, reference: str = "", limit: int = 20) -> list[dict]:
+async def orders_to_link(counterparty_id: int, reference: str = "", limit: int = 20,
+                         chosen: int | None = None) -> list[dict]:
     """The client's orders an activity may point to, newest first, by any piece of their reference (ours or the
-    client's own). Callers check the viewer sees the client."""
-    query = Order.select(Order.id, Order.reference, Order.external_ref, Order.status, Order.created_at).where(
-        Order.client == counterparty_id)
+    client's own); `chosen` (picked earlier, say from a search, before the form came back with errors) is kept
+    among them. Callers check the viewer sees the client."""
+    columns = (Order.id, Order.reference, Order.external_ref, Order.status, Order.created_at)
+    query = Order.select(*columns).where(Order.client == counterparty_id)
     piece = re.sub(r"[%_\\\s]+", "", reference)[:30]
     if piece:
         query = query.where(Order.reference.ilike(f"%{piece}%") | Order.external_ref.ilike(f"%{piece}%"))
-    return await query.order_by(Order.id, ascending=False).limit(limit)
+    rows = await query.order_by(Order.id, ascending=False).limit(limit)
+    if chosen and all(row["id"] != chosen for row in rows):
+        rows = await Order.select(*columns).where((Order.id == chosen) & (Order.client == counterparty_id)) + rows
+    return rows
 
 
 async def activity_details(activity_id: int) -> dict:

@@ -477,8 +477,9 @@ async def _registration_form(values: dict, errors: dict, status_code: int = 200)
 
 
 async def _tab_context(tab: str, counterparty_id: int, before: str = "", card: dict | None = None,
-                       typed: dict[int, str] | None = None) -> dict:
-    """`typed`: custom field values just submitted, shown again with their errors."""
+                       typed: dict[int, str] | None = None, chosen_order: int | None = None) -> dict:
+    """`typed`: custom field values just submitted, shown again with their errors; `chosen_order`: the order the
+    activity form had picked."""
     if tab == "overview":
         data = await dossier.overview(counterparty_id, card)
         data["custom"] = custom_fields.with_values(data["custom"], {
@@ -498,7 +499,8 @@ async def _tab_context(tab: str, counterparty_id: int, before: str = "", card: d
         rows, _next = await dossier.activities(counterparty_id)
         contacts = await dossier.contact_names(counterparty_id)
         return {"activities": rows, "contacts": contacts, "kinds": acts.KINDS, "priorities": acts.PRIORITIES,
-                "states": acts.STATES, "orders": await acts.orders_to_link(counterparty_id),
+                "states": acts.STATES,
+                "orders": await acts.orders_to_link(counterparty_id, chosen=chosen_order),
                 "custom": custom_fields.with_values(await custom_fields.fields_of("activity"), typed or {})}
     if tab == "messages":
         return {"messages": await dossier.messages(counterparty_id)}
@@ -514,7 +516,8 @@ async def _dossier_with_errors(request: Request, counterparty_id: int, tab: str,
     who = await viewer(request)
     client = await cps.get_counterparty(who, counterparty_id)
     typed = custom_fields.form_values(form) if form is not None else {}
-    context = await _tab_context(tab, counterparty_id, typed=typed)
+    context = await _tab_context(tab, counterparty_id, typed=typed,
+                                 chosen_order=optional_int(form.get("order")) if form is not None else None)
     return page("crm/dossier.html", status_code=422, client=client, tab=tab, tabs=dossier.TABS, me=who,
                 errors=errors, form=form or {}, **context)
 

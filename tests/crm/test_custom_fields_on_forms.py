@@ -118,3 +118,18 @@ async def test_a_required_activity_field_is_asked_on_the_form_not_of_the_daily_l
         kind="call", counterparty_id=shop.id, subject="Call Fleurs Girard",
         starts_at=datetime.now(timezone.utc) + timedelta(hours=1), origin="daily_list"))
     assert await Activity.count().where(Activity.origin == "daily_list") == 1
+
+
+async def test_an_order_found_by_search_stays_chosen_when_the_form_comes_back_with_errors(client, team):
+    volume = await define_field(ADMIN, "activity", "Boxes discussed", "number", [])
+    shop = await shop_of(team.thomas, "Fleurs Girard")
+    old = await make_order(shop.id, external_ref="GIR-2019")
+    for _ in range(20):  # a busy client: the old order is not among the latest twenty the form lists
+        await make_order(shop.id)
+    await log_in(client, "thomas")
+    assert old.reference not in (await client.get(f"/crm/{shop.id}?tab=activities")).text
+    plan = {"counterparty": str(shop.id), "kind": "call", "subject": "The 2019 claim", "starts_at": "2030-05-02T10:00",
+            "priority": "normal", "order": str(old.id), f"custom_{volume.id}": "many"}
+    bad = await post_form(client, "/crm/activities", plan)
+    assert bad.status_code == 422 and f'id="custom_{volume.id}-error"' in bad.text
+    assert f'<option value="{old.id}" selected>{old.reference}' in bad.text
