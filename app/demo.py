@@ -17,6 +17,7 @@ from app.accounts.passwords import hash_password
 from app.accounts.roles import ACCOUNTANT, ADMIN, COURIER, DISPATCHER, MANAGER
 from app.db import writing
 from app.dispatch.day import company_today, company_zone
+from app.planning.settings import DEFAULTS
 from tables.accounts import User
 from tables.activities import Activity
 from tables.counterparties import Contact, Counterparty, LegalEntity, ManagerAssignment
@@ -279,7 +280,8 @@ async def _seed_orders(rng: random.Random, clients: list[dict], day: date, count
             service_minutes=rng.choice([3, 5, 5, 8]), weight_kg=weight, volume_m3=round(weight * 0.004, 3),
             pieces=rng.randint(1, 3), cod_amount=cod,
             price=quote.total, price_breakdown=quote.breakdown(), distance_km=round(distance * 1.3, 2), currency="EUR",
-            priority_time_cost=client["priority"] if client["priority"] is not None else 50, status="new",
+            priority_time_cost=client["priority"] if client["priority"] is not None else DEFAULTS.default_priority,
+            status="new",
             tracking_token=secrets.token_urlsafe(24),
         )
         order_id = (await Order.insert(order).returning(Order.id))[0]["id"]
