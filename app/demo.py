@@ -26,6 +26,8 @@ from tables.notifications import ChannelConsent
 from tables.fleet import Courier, Depot, Vehicle
 from tables.orders import Order, OrderEvent, Place
 from tables.routes import Route, Stop
+from tables.sync import CashEntry, DeliveryProof
+from tables.tracking import DeliveryRating
 
 DEMO_PASSWORD = "waybill-demo"
 
@@ -143,6 +145,7 @@ async def seed_demo(seed: int = 2026) -> dict:
             if day == today:
                 await _seed_routes(rng, orders, couriers, depot, day)
         await _seed_crm(random.Random(seed + 8), clients, managers)
+        await _seed_history(random.Random(seed + 16), clients, couriers, depot, today)
     return {"logins": [login for login, _l, _r in STAFF] + [f"courier{i}" for i in range(1, 9)],
             "password": DEMO_PASSWORD}
 
@@ -174,7 +177,7 @@ async def _seed_fleet(password_hash: str, depot: int) -> list[dict]:
         courier = (await Courier.insert(Courier(user=user, vehicle=vehicle, depot=depot, shift_start=time(8, 0),
                                                 shift_end=time(18, 0) if index % 2 else time(20, 0))).returning(
             Courier.id))[0]["id"]
-        couriers.append({"id": courier, "vehicle": vehicle, "kind": kind, "capacity_kg": kg})
+        couriers.append({"id": courier, "user": user, "vehicle": vehicle, "kind": kind, "capacity_kg": kg})
     return couriers
 
 
@@ -287,18 +290,20 @@ async def _seed_orders(rng: random.Random, clients: list[dict], day: date, count
         order_id = (await Order.insert(order).returning(Order.id))[0]["id"]
         await OrderEvent.insert(OrderEvent(order=order_id, status="new", note="demo"))
         orders.append({"id": order_id, "lat": lat, "lon": lon, "weight": weight, "from": deliver_from,
-                       "service": order.service_minutes})
+                       "service": order.service_minutes, "cod": cod})
     return orders
 
 
-async def _seed_routes(rng: random.Random, orders: list[dict], couriers: list[dict], depot: int, day: date) -> None:
-    """Split the day by angle around the depot (a sweep), order each courier's stops by time window."""
+async def _seed_routes(rng: random.Random, orders: list[dict], couriers: list[dict], depot: int, day: date,
+                       now: datetime | None = None) -> None:
+    """Split the day by angle around the depot (a sweep), order each courier's stops by time window; stops whose
+    time has passed (as of `now`) are delivered, with what the courier's phone would have recorded."""
     def angle(order: dict) -> float:
         return math.atan2(order["lat"] - DEPOT[1], order["lon"] - DEPOT[2])
 
     ordered = sorted(orders, key=angle)
     share = math.ceil(len(ordered) / len(couriers))
-    now = datetime.now(company_zone())
+    now = now or datetime.now(company_zone())
     for index, courier in enumerate(couriers):
         mine = sorted(ordered[index * share:(index + 1) * share], key=lambda order: order["from"])
         if not mine:
@@ -309,19 +314,59 @@ async def _seed_routes(rng: random.Random, orders: list[dict], couriers: list[di
             last = (order["lat"], order["lon"])
         route = (await Route.insert(Route(courier=courier["id"], vehicle=courier["vehicle"], depot=depot, day=day,
                                           planned_km=round(km, 1), planned_minutes=int(km * 3 + 5 * len(mine)),
-                                          status="in_progress")).returning(Route.id))[0]["id"]
+                                          status="in_progress" if day >= now.date() else "done")
+                                    ).returning(Route.id))[0]["id"]
         for sequence, order in enumerate(mine, start=1):
-            eta = order["from"] + timedelta(minutes=rng.randint(5, 100))
+            eta = order["from"] + timedelta(minutes=rng.randint(5, 130))  # now and then after the window
             done = eta < now - timedelta(minutes=30)
             status = "delivered" if done else ("out_for_delivery" if eta < now + timedelta(hours=1) else "assigned")
-            await Stop.insert(Stop(route=route, order=order["id"], kind="dropoff", sequence=sequence,
-                                   planned_eta=eta, arrived_at=eta if done else None))
+            left = eta + timedelta(minutes=order["service"])
+            stop = (await Stop.insert(Stop(route=route, order=order["id"], kind="dropoff", sequence=sequence,
+                                           planned_eta=eta, arrived_at=eta if done else None,
+                                           departed_at=left if done else None)).returning(Stop.id))[0]["id"]
+            if done:
+                await _seed_delivery(rng, order, courier["user"], stop, left)
             await Order.update({Order.status: status}).where(Order.id == order["id"])
             await OrderEvent.insert(OrderEvent(order=order["id"], status="assigned", note="demo"))
             if status != "assigned":
                 await OrderEvent.insert(OrderEvent(order=order["id"], status=status, note="demo",
+                                                   at=left if done else now,
                                                    lat=order["lat"] if done else None,
                                                    lon=order["lon"] if done else None))
+
+
+RATING_COMMENTS = ["", "", "Very kind courier, thank you!", "Right on time.", "Parcel left with the concierge as asked.",
+                   "A bit late but called ahead.", "Box was slightly damaged.", "Perfect, as always."]
+
+
+async def _seed_delivery(rng: random.Random, order: dict, courier_user: int, stop: int, at: datetime) -> None:
+    """A delivery as the courier's phone records it: the proof, the cash collected, sometimes the client's rating."""
+    await DeliveryProof.insert(DeliveryProof(
+        source=f"demo:{order['id']}:deliver", order=order["id"], stop=stop, courier=courier_user, outcome="delivered",
+        recipient_name=rng.choice(PERSON_NAMES), lat=order["lat"], lon=order["lon"], happened_at=at))
+    if order["cod"]:
+        await CashEntry.insert(CashEntry(source=f"demo:{order['id']}:cash", order=order["id"], courier=courier_user,
+                                         amount=order["cod"], currency="EUR", method=rng.choice(["cash", "card"]),
+                                         collected_at=at))
+    if rng.random() < 0.35:
+        await DeliveryRating.insert(DeliveryRating(order=order["id"], courier=courier_user,
+                                                   stars=rng.choice([5, 5, 5, 4, 4, 4, 3, 2]),
+                                                   comment=rng.choice(RATING_COMMENTS),
+                                                   created_at=at + timedelta(hours=rng.randint(1, 6))))
+
+
+async def _seed_history(rng: random.Random, clients: list[dict], couriers: list[dict], depot: int, today: date,
+                        days: int = 5, per_day: int = 30) -> None:
+    """The last few working days, delivered: the reports, the tracking pages and the clients' rhythm have a past."""
+    day, seeded = today, 0
+    while seeded < days:
+        day -= timedelta(days=1)
+        if day.weekday() >= 5:
+            continue
+        orders = await _seed_orders(rng, clients, day, per_day)
+        end_of_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=company_zone())
+        await _seed_routes(rng, orders, couriers, depot, day, now=end_of_day + timedelta(hours=1))
+        seeded += 1
 
 
 CRM_SUBJECTS = ["Quarterly review", "Offer for evening deliveries", "Feedback on last week", "Cash on delivery terms",
