@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,3 +130,17 @@ def artifacts() -> Path:
     """Where screenshots go (gitignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@asynccontextmanager
+async def evidence_on_failure(context, page, live_server, artifacts: Path, name: str):
+    """Around a browser story: on failure, a full-page screenshot `<name>-failure.png` and the server's last log
+    lines, so a red CI run can be read without rerunning it; the browser context closes either way."""
+    try:
+        yield
+    except Exception:
+        await page.screenshot(path=artifacts / f"{name}-failure.png", full_page=True)
+        print(live_server.log_tail())
+        raise
+    finally:
+        await context.close()

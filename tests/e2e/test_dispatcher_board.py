@@ -19,6 +19,7 @@ from tables.orders import Order
 from tables.routes import Stop
 from tables.sync import AddressSuggestion
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import evidence_on_failure
 from tests.factories import SYSTEM, committed, make_client, make_company_price_list, make_courier, many_orders
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
@@ -46,19 +47,13 @@ async def dispatcher_tab(browser, live_server, artifacts, login: str, name: str)
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     page.on("console", lambda message: problems.append(f"console: {message.text}") if message.type == "error" else None)
-    try:
+    async with evidence_on_failure(context, page, live_server, artifacts, name):
         await page.goto("/login")
         await page.get_by_label("Login", exact=True).fill(login)
         await page.get_by_label("Password", exact=True).fill(PASSWORD)
         await page.get_by_role("button", name="Log in", exact=True).click()
         await expect(page).to_have_url(f"{live_server.url}/board")
         yield page, problems
-    except Exception:
-        await page.screenshot(path=artifacts / f"{name}-failure.png", full_page=True)
-        print(live_server.log_tail())
-        raise
-    finally:
-        await context.close()
 
 
 async def test_import_price_assign_reorder_and_watch(live_server, browser, make_user, artifacts):

@@ -8,6 +8,7 @@ from playwright.async_api import expect
 from app.dispatch.day import company_today
 from tables.orders import Order, Place
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import evidence_on_failure
 from tests.factories import make_client, make_company_price_list
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
@@ -22,7 +23,7 @@ async def test_typing_an_order_with_the_pin_and_the_live_price(live_server, brow
     page = await context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    try:
+    async with evidence_on_failure(context, page, live_server, artifacts, "order-form"):
         await page.goto("/login")
         await page.get_by_label("Login", exact=True).fill(dispatcher.login)
         await page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -54,9 +55,3 @@ async def test_typing_an_order_with_the_pin_and_the_live_price(live_server, brow
         dropoff = await Place.objects().where(Place.address == "8 Rue Cler, 75007 Paris").first()
         assert dropoff.contact_phone == "+33612345678" and dropoff.lat != 48.8566  # moved off the map's centre
         assert not problems, problems
-    except Exception:
-        await page.screenshot(path=artifacts / "order-form-failure.png", full_page=True)
-        print(live_server.log_tail())
-        raise
-    finally:
-        await context.close()

@@ -15,6 +15,7 @@ from playwright.async_api import expect
 from app.accounts.roles import COURIER, DISPATCHER, HOME, ROLES, navigation_for
 from app.i18n import LOCALES_DIR
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import evidence_on_failure
 
 GEORGIAN_LETTERS = re.compile("[\u10d0-\u10ff]")
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -68,7 +69,7 @@ async def test_a_role_logs_in_lands_home_and_switches_to_georgian(role, live_ser
             if message.type == "error" else None)
     page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
             if response.status >= 400 else None)
-    try:
+    async with evidence_on_failure(context, page, live_server, artifacts, role):
         # Anonymous: the start page sends to the login page, in English (the browser's language).
         await page.goto("/")
         await expect(page).to_have_url(f"{base}/login")
@@ -111,9 +112,3 @@ async def test_a_role_logs_in_lands_home_and_switches_to_georgian(role, live_ser
         await page.screenshot(path=artifacts / f"{role}-ka.png", full_page=True)
 
         assert not problems, "the browser saw errors:\n" + "\n".join(problems)
-    except Exception:
-        await page.screenshot(path=artifacts / f"{role}-failure.png", full_page=True)
-        print(live_server.log_tail())
-        raise
-    finally:
-        await context.close()
