@@ -121,7 +121,7 @@ async def test_the_exceptions_panel_shows_what_needs_a_human(client, signed_in, 
     day = anchor.astimezone(company_zone()).date()
     soon = await make_order(shop.id, deliver_from=now + timedelta(minutes=30))
     late = await make_order(shop.id, deliver_from=anchor)
-    failed = await make_order(shop.id, deliver_from=anchor + timedelta(minutes=1))
+    failed = await make_order(shop.id, deliver_from=anchor)  # the same company day as the late one, at any hour
     await committed(assign_orders)(SYSTEM, [late.id, failed.id], karim.id, day)
     await committed(change_status)(SYSTEM, await Order.objects().get(Order.id == failed.id), "failed", By.COURIER)
     await CashEntry.insert(CashEntry(source="phone:2", order=late.id, courier=karim.user, amount=1000,
